@@ -1,0 +1,52 @@
+package io.cairn;
+
+import io.cairn.agent.AgentCommand;
+import io.cairn.config.ConfigFile;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code cairn} command: the agent and (later) the client subcommands share one jar. */
+@Command(name = "cairn", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+    description = "Cairn: desired-state workloads, tasks and objects on one node or many.",
+    subcommands = {AgentCommand.class, Main.VersionCommand.class, Main.ConfigCommand.class})
+public final class Main implements Runnable {
+  public static void main(String[] args) {
+    int code = new CommandLine(new Main()).execute(args);
+    if (code != AgentCommand.KEEP_RUNNING) {
+      System.exit(code);
+    }
+  }
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+
+  public static String version() {
+    String v = Main.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"cairn " + version()};
+    }
+  }
+
+  @Command(name = "version", description = "Print the version.")
+  static final class VersionCommand implements Runnable {
+    @Override
+    public void run() {
+      System.out.println("cairn " + version());
+    }
+  }
+
+  @Command(name = "config", description = "Print every setting with its default, as conf/cairn.yaml.")
+  static final class ConfigCommand implements Runnable {
+    @Override
+    public void run() {
+      System.out.print(ConfigFile.render());
+    }
+  }
+}

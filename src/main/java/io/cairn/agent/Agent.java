@@ -1,0 +1,166 @@
+package io.cairn.agent;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import io.cairn.api.ApiVerticle;
+import io.cairn.bus.Bus;
+import io.cairn.config.CairnConfig;
+import io.cairn.events.EventTypes;
+import io.cairn.health.HealthBus;
+import io.cairn.health.HealthVerticle;
+import io.cairn.model.Event;
+import io.cairn.node.NodeResources;
+import io.cairn.reconcile.ReconcileBus;
+import io.cairn.reconcile.ReconcileMetrics;
+import io.cairn.reconcile.ReconcileVerticle;
+import io.cairn.runtime.LogFiles;
+import io.cairn.runtime.ProcessDriver;
+import io.cairn.runtime.RuntimeBus;
+import io.cairn.runtime.RuntimeVerticle;
+import io.cairn.storage.StorageBus;
+import io.cairn.storage.StorageClient;
+import io.cairn.storage.StorageVerticle;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.ThreadingModel;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Cairn node: a Vert.x instance with the component verticles deployed in dependency order.
+ * Start-up is one compose chain; {@link #stop()} undeploys in the reverse order.
+ */
+public final class Agent {
+  private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+
+  private final CairnConfig config;
+  private final String nodeId;
+  private final String version;
+  private final Vertx vertx;
+  private final PrometheusMeterRegistry registry;
+  private final List<String> deployments = new ArrayList<>();
+  private ApiVerticle api;
+  private ReconcileVerticle reconcile;
+  private int httpPort;
+
+  private Agent(CairnConfig config, String nodeId, String version, Vertx vertx, PrometheusMeterRegistry registry) {
+    this.config = config;
+    this.nodeId = nodeId;
+    this.version = version;
+    this.vertx = vertx;
+    this.registry = registry;
+  }
+
+  /** Builds the node and resolves once every component is deployed and the HTTP port is open. */
+  public static Future<Agent> start(CairnConfig config, String nodeId, String version) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Vertx vertx = Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+            .setJvmMetricsEnabled(true)))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .build();
+    Bus.registerCodecs(vertx, Stream.of(StorageBus.MESSAGE_TYPES, RuntimeBus.MESSAGE_TYPES,
+        ReconcileBus.MESSAGE_TYPES, HealthBus.MESSAGE_TYPES).flatMap(List::stream).toList());
+    Agent agent = new Agent(config, nodeId, version, vertx, registry);
+    return agent.deployAll().map(agent).recover(e -> vertx.close().transform(x -> Future.failedFuture(e)));
+  }
+
+  private Future<Void> deployAll() {
+    long startedAt = System.currentTimeMillis();
+    Path data = config.dataDir();
+    LogFiles logs = new LogFiles(data.resolve("logs"), config.logsMaxFileBytes(), config.logsMaxFiles());
+    ProcessDriver driver = new ProcessDriver(nodeId, logs, data.resolve("work"));
+    api = new ApiVerticle(config, nodeId, registry);
+    reconcile = new ReconcileVerticle(config, nodeId, new ReconcileMetrics(registry));
+    return deploy(new StorageVerticle(data.resolve("state"), nodeId, config.eventsMaxEntries(), config.syncWrites()),
+            worker("cairn-storage"))
+        .compose(v -> deploy(new RuntimeVerticle(nodeId, driver, logs), worker("cairn-runtime")))
+        .compose(v -> deploy(reconcile, new DeploymentOptions()))
+        .compose(v -> deploy(new HealthVerticle(nodeId, nodeName(), version, startedAt, new NodeResources(data)),
+            new DeploymentOptions()))
+        .compose(v -> deploy(api, new DeploymentOptions()))
+        .compose(v -> {
+          httpPort = api.actualPort();
+          return vertx.executeBlocking(() -> Files.writeString(config.httpPortFile(), httpPort + "\n"));
+        })
+        .compose(v -> record(EventTypes.AGENT_STARTED, "version " + version + ", http port " + httpPort))
+        .onSuccess(v -> LOG.info("node started {} {}", kv("httpPort", httpPort), kv("dataDir", data.toString())));
+  }
+
+  private static DeploymentOptions worker(String pool) {
+    return new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER).setWorkerPoolName(pool)
+        .setWorkerPoolSize(2);
+  }
+
+  private Future<Void> deploy(io.vertx.core.Deployable verticle, DeploymentOptions options) {
+    return vertx.deployVerticle(verticle, options).onSuccess(deployments::add).mapEmpty();
+  }
+
+  private Future<Void> record(String type, String reason) {
+    return new StorageClient(vertx, config.requestTimeout())
+        .write(List.of(), List.of(Event.of(type, Event.Severity.Info, null, null, reason, null)), null)
+        .mapEmpty();
+  }
+
+  /** Drains: readiness DOWN, the API finishes in-flight requests, then components stop in reverse order. */
+  public Future<Void> stop() {
+    LOG.info("node stopping");
+    vertx.eventBus().publish(HealthBus.DRAINING, new HealthBus.Draining());
+    Future<Void> chain = record(EventTypes.AGENT_STOPPING, "shutdown requested").recover(e -> Future.succeededFuture());
+    for (int i = deployments.size() - 1; i >= 0; i--) {
+      String id = deployments.get(i);
+      chain = chain.compose(v -> vertx.undeploy(id).recover(e -> {
+        LOG.warn("undeploy failed: {}", e.getMessage());
+        return Future.succeededFuture();
+      }));
+    }
+    // vertx.close() ends the event loops, so its completion must not be observed from one of them.
+    return Future.fromCompletionStage(chain.toCompletionStage()
+        .handle((v, e) -> null)
+        .thenCompose(v -> vertx.close().toCompletionStage())
+        .thenRun(() -> LOG.info("node stopped")));
+  }
+
+  /** Resolves once the reconciler has loaded state and finished its first pass: the node is ready. */
+  public Future<Void> awaitReady() {
+    return reconcile.firstPass();
+  }
+
+  private String nodeName() {
+    if (!config.nodeName().isBlank()) {
+      return config.nodeName();
+    }
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return nodeId;
+    }
+  }
+
+  public String nodeId() {
+    return nodeId;
+  }
+
+  public int httpPort() {
+    return httpPort;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public CairnConfig config() {
+    return config;
+  }
+}

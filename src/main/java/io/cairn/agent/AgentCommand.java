@@ -1,0 +1,110 @@
+package io.cairn.agent;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import io.cairn.Main;
+import io.cairn.config.CairnConfig;
+import io.cairn.config.ConfigException;
+import io.cairn.config.ConfigLoader;
+import io.cairn.config.Settings;
+import io.cairn.logging.Logging;
+import io.cairn.node.NodeIdentity;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code cairn agent}: runs a node until SIGTERM/SIGINT, then drains and exits 0. */
+@Command(name = "agent", mixinStandardHelpOptions = true, description = "Run a Cairn node.")
+public final class AgentCommand implements Callable<Integer> {
+  /** Returned by call() when the node is up: main must not exit, the signal handler will. */
+  public static final int KEEP_RUNNING = -1;
+  static final int CONFIG_ERROR = 2;
+  static final int START_FAILED = 1;
+
+  @Option(names = "--dev", description = "Single node with embedded defaults (data under ./data unless --data-dir).")
+  boolean dev;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "YAML config file (see conf/cairn.yaml).")
+  Path configFile;
+
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "Data directory (data.dir).")
+  String dataDir;
+
+  @Option(names = "--http-port", paramLabel = "N", description = "REST/gRPC port; 0 picks a free one (http.port).")
+  String httpPort;
+
+  @Option(names = "--http-host", paramLabel = "ADDR", description = "Address to bind (http.host).")
+  String httpHost;
+
+  @Option(names = "--node-id", paramLabel = "ID", description = "Stable node id (node.id).")
+  String nodeId;
+
+  @Option(names = "--log-format", paramLabel = "json|text", description = "Log format on stdout (log.format).")
+  String logFormat;
+
+  @Option(names = "--log-level", paramLabel = "LEVEL", description = "Lowest level logged (log.level).")
+  String logLevel;
+
+  @Override
+  public Integer call() {
+    CairnConfig config;
+    String id;
+    try {
+      config = ConfigLoader.load(configFile, System.getenv(), flags());
+      id = NodeIdentity.resolve(config.nodeId(), config.dataDir());
+    } catch (ConfigException e) {
+      System.err.println("cairn: " + e.getMessage());
+      return CONFIG_ERROR;
+    } catch (IllegalArgumentException | java.io.IOException e) {
+      System.err.println("cairn: invalid configuration: " + e.getMessage());
+      return CONFIG_ERROR;
+    }
+    Logging.configure(config.logFormat(), config.logLevel(), id);
+    Logger log = LoggerFactory.getLogger(AgentCommand.class);
+    Agent agent;
+    try {
+      agent = Agent.start(config, id, Main.version()).toCompletionStage().toCompletableFuture()
+          .get(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      agent.awaitReady().toCompletionStage().toCompletableFuture()
+          .get(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      log.error("node failed to start: {}", cause.getMessage());
+      System.err.println("cairn: node failed to start: " + cause.getMessage());
+      return START_FAILED;
+    }
+    long readyMillis = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
+    log.info("node ready {} {}", kv("url", "http://" + config.httpHost() + ":" + agent.httpPort()),
+        kv("startToReadyMs", readyMillis));
+    if (dev) {
+      System.err.println("cairn: node " + id + " ready at http://" + config.httpHost() + ":" + agent.httpPort()
+          + " (data in " + config.dataDir() + ")");
+    }
+    ShutdownOnSignal.install(agent, config.shutdownGracePeriod());
+    return KEEP_RUNNING;
+  }
+
+  private Map<String, String> flags() {
+    Map<String, String> flags = new LinkedHashMap<>();
+    put(flags, Settings.DATA_DIR.path(), dataDir);
+    put(flags, Settings.HTTP_PORT.path(), httpPort);
+    put(flags, Settings.HTTP_HOST.path(), httpHost);
+    put(flags, Settings.NODE_ID.path(), nodeId);
+    put(flags, Settings.LOG_FORMAT.path(), logFormat);
+    put(flags, Settings.LOG_LEVEL.path(), logLevel);
+    return flags;
+  }
+
+  private static void put(Map<String, String> flags, String key, String value) {
+    if (value != null) {
+      flags.put(key, value);
+    }
+  }
+}

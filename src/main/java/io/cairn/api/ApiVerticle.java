@@ -1,0 +1,61 @@
+package io.cairn.api;
+
+import io.cairn.config.CairnConfig;
+import io.cairn.storage.StorageClient;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.concurrent.TimeUnit;
+
+/** The HTTP front end: routes to the components over the event bus; holds no business logic. */
+public final class ApiVerticle extends VerticleBase {
+  private final CairnConfig config;
+  private final String nodeId;
+  private final PrometheusMeterRegistry registry;
+  private HttpServer server;
+
+  public ApiVerticle(CairnConfig config, String nodeId, PrometheusMeterRegistry registry) {
+    this.config = config;
+    this.nodeId = nodeId;
+    this.registry = registry;
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    router.route().handler(new RequestIds());
+    router.route().handler(new ApiMetrics(registry));
+    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.httpMaxBodyBytes()));
+    new WorkloadRoutes(vertx, config.requestTimeout()).mount(router);
+    new LogRoutes(vertx, config.requestTimeout(), nodeId).mount(router);
+    new EventRoutes(vertx, new StorageClient(vertx, config.requestTimeout())).mount(router);
+    new ProbeRoutes(vertx, registry).mount(router);
+    router.route().failureHandler(ctx -> {
+      if (ctx.failure() instanceof io.cairn.model.CairnException || ctx.statusCode() < 0) {
+        ApiErrors.fail(ctx, ctx.failure());
+      } else {
+        ApiErrors.fromStatus(ctx);
+      }
+    });
+    for (int status : new int[] {400, 404, 405, 413, 415}) {
+      router.errorHandler(status, ApiErrors::fromStatus);
+    }
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.httpHost()).setPort(config.httpPort()));
+    return server.requestHandler(router).listen();
+  }
+
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  /** Stops accepting, lets in-flight requests finish within the grace period, then closes. */
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture()
+        : server.shutdown(config.shutdownGracePeriod().toMillis(), TimeUnit.MILLISECONDS);
+  }
+}

@@ -1,0 +1,27 @@
+package io.cairn.api;
+
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/** Takes the client's X-Request-Id when it is sane, else makes one, and echoes it on every reply. */
+final class RequestIds implements Handler<RoutingContext> {
+  static final String HEADER = "X-Request-Id";
+  private static final String KEY = "requestId";
+  private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._:/+=-]{1,128}");
+
+  static String of(RoutingContext ctx) {
+    String id = ctx.get(KEY);
+    return id == null ? "-" : id;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    String given = ctx.request().getHeader(HEADER);
+    String id = given != null && SANE.matcher(given).matches() ? given : UUID.randomUUID().toString();
+    ctx.put(KEY, id);
+    ctx.response().putHeader(HEADER, id);
+    ctx.next();
+  }
+}

@@ -1,0 +1,121 @@
+package io.cairn.config;
+
+import io.cairn.model.Durations;
+import io.cairn.model.Quantities;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/** Every setting Cairn reads, with its default. conf/cairn.yaml is rendered from this list. */
+public final class Settings {
+  public static final Setting<String> NODE_ID = text("node.id", "",
+      "Stable node id; empty derives one from /etc/machine-id and the data dir, then keeps it");
+  public static final Setting<String> NODE_NAME = text("node.name", "",
+      "Human-readable node name; empty uses the host name");
+  public static final Setting<Path> DATA_DIR = new Setting<>("data.dir", Path.of("data"),
+      raw -> Path.of(nonEmpty(raw)), Path::toString, "Directory for state, logs and the node id");
+  public static final Setting<String> HTTP_HOST = text("http.host", "127.0.0.1",
+      "Address the REST/gRPC listener binds");
+  public static final Setting<Integer> HTTP_PORT = port("http.port", 7700,
+      "REST/gRPC port; 0 picks a free port and writes it to DATA_DIR/http.port");
+  public static final Setting<Long> HTTP_MAX_BODY_SIZE = bytes("http.maxBodySize", 1L << 20,
+      "Largest request body accepted; larger bodies get 413 PAYLOAD_TOO_LARGE");
+  public static final Setting<Duration> HTTP_REQUEST_TIMEOUT = duration("http.requestTimeout", "30s",
+      "How long the API waits for a component to answer before replying 503/504");
+  public static final Setting<String> LOG_FORMAT = oneOf("log.format", "json", List.of("json", "text"),
+      "Log line format on stdout: json (one object per line) or text");
+  public static final Setting<String> LOG_LEVEL = oneOf("log.level", "info",
+      List.of("trace", "debug", "info", "warn", "error"), "Lowest level logged");
+  public static final Setting<Duration> SHUTDOWN_GRACE_PERIOD = duration("shutdown.gracePeriod", "30s",
+      "On SIGTERM, how long in-flight requests may take before the node exits anyway");
+  public static final Setting<Duration> RECONCILE_INTERVAL = duration("reconcile.interval", "5s",
+      "Period of the reconcile loop (it also runs at once on every change or process exit)");
+  public static final Setting<Duration> GC_INTERVAL = duration("gc.interval", "30s",
+      "Period of the garbage collector (orphan processes, expired Failed workloads)");
+  public static final Setting<Duration> GC_FAILED_TTL = duration("gc.failedTtl", "1h",
+      "How long a Failed workload is kept before the garbage collector removes it");
+  public static final Setting<Integer> ADMISSION_CPU_THRESHOLD = percent("admission.cpuThreshold", 90,
+      "Refuse new workloads while node cpu use is above this percentage");
+  public static final Setting<Integer> ADMISSION_MEMORY_THRESHOLD = percent("admission.memoryThreshold", 90,
+      "Refuse new workloads while node memory use is above this percentage");
+  public static final Setting<Integer> ADMISSION_DISK_THRESHOLD = percent("admission.diskThreshold", 90,
+      "Refuse new workloads while data-dir disk use is above this percentage");
+  public static final Setting<Long> LOGS_MAX_FILE_SIZE = bytes("logs.maxFileSize", 10L << 20,
+      "Size at which an instance's stdout or stderr file is rotated");
+  public static final Setting<Integer> LOGS_MAX_FILES = integer("logs.maxFiles", 3, 1, 100,
+      "Rotated files kept per stream, besides the current one");
+  public static final Setting<Integer> EVENTS_MAX_ENTRIES = integer("events.maxEntries", 10_000, 100, 10_000_000,
+      "Events kept in the audit log; the oldest are dropped beyond this");
+  public static final Setting<Boolean> STATE_SYNC_WRITES = bool("state.syncWrites", false,
+      "fsync every state write (survives power loss, not only process crashes)");
+
+  public static final List<Setting<?>> ALL = List.of(NODE_ID, NODE_NAME, DATA_DIR, HTTP_HOST, HTTP_PORT,
+      HTTP_MAX_BODY_SIZE, HTTP_REQUEST_TIMEOUT, LOG_FORMAT, LOG_LEVEL, SHUTDOWN_GRACE_PERIOD,
+      RECONCILE_INTERVAL, GC_INTERVAL, GC_FAILED_TTL, ADMISSION_CPU_THRESHOLD, ADMISSION_MEMORY_THRESHOLD,
+      ADMISSION_DISK_THRESHOLD, LOGS_MAX_FILE_SIZE, LOGS_MAX_FILES, EVENTS_MAX_ENTRIES, STATE_SYNC_WRITES);
+
+  private Settings() {}
+
+  private static Setting<String> text(String path, String def, String description) {
+    return new Setting<>(path, def, raw -> raw, s -> s, description);
+  }
+
+  private static Setting<String> oneOf(String path, String def, List<String> allowed, String description) {
+    return new Setting<>(path, def, raw -> {
+      String v = raw.trim().toLowerCase(Locale.ROOT);
+      if (!allowed.contains(v)) {
+        throw new IllegalArgumentException("'" + raw + "' is not one of " + allowed);
+      }
+      return v;
+    }, s -> s, description);
+  }
+
+  private static Setting<Integer> port(String path, int def, String description) {
+    return integer(path, def, 0, 65535, description);
+  }
+
+  private static Setting<Integer> percent(String path, int def, String description) {
+    return integer(path, def, 1, 100, description);
+  }
+
+  private static Setting<Integer> integer(String path, int def, int min, int max, String description) {
+    return new Setting<>(path, def, raw -> {
+      int v;
+      try {
+        v = Integer.parseInt(raw.trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("'" + raw + "' is not a whole number");
+      }
+      if (v < min || v > max) {
+        throw new IllegalArgumentException(v + " is outside " + min + ".." + max);
+      }
+      return v;
+    }, String::valueOf, description);
+  }
+
+  private static Setting<Boolean> bool(String path, boolean def, String description) {
+    return new Setting<>(path, def, raw -> switch (raw.trim().toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new IllegalArgumentException("'" + raw + "' is not true or false");
+    }, String::valueOf, description);
+  }
+
+  private static Setting<Duration> duration(String path, String def, String description) {
+    Function<String, Duration> parser = Durations::parse;
+    return new Setting<>(path, parser.apply(def), parser, Durations::format, description);
+  }
+
+  private static Setting<Long> bytes(String path, long def, String description) {
+    return new Setting<>(path, def, Quantities::parseBytes, Quantities::formatBytes, description);
+  }
+
+  private static String nonEmpty(String raw) {
+    if (raw.isBlank()) {
+      throw new IllegalArgumentException("must not be empty");
+    }
+    return raw;
+  }
+}

@@ -1,0 +1,22 @@
+package io.cairn.events;
+
+/** Event type names of the audit stream; later capabilities add their own here. */
+public final class EventTypes {
+  public static final String WORKLOAD_APPLIED = "WorkloadApplied";
+  public static final String WORKLOAD_UPDATED = "WorkloadUpdated";
+  public static final String WORKLOAD_DELETED = "WorkloadDeleted";
+  public static final String WORKLOAD_SCALED = "WorkloadScaled";
+  public static final String WORKLOAD_RETRIED = "WorkloadRetried";
+  public static final String WORKLOAD_FAILED = "WorkloadFailed";
+  public static final String INSTANCE_STARTED = "InstanceStarted";
+  public static final String INSTANCE_EXITED = "InstanceExited";
+  public static final String INSTANCE_RESTARTED = "InstanceRestarted";
+  public static final String INSTANCE_FAILED = "InstanceFailed";
+  public static final String INSTANCE_ADOPTED = "InstanceAdopted";
+  public static final String ADMISSION_REJECTED = "AdmissionRejected";
+  public static final String GC_COLLECTED = "GcCollected";
+  public static final String AGENT_STARTED = "AgentStarted";
+  public static final String AGENT_STOPPING = "AgentStopping";
+
+  private EventTypes() {}
+}

@@ -1,0 +1,90 @@
+package io.cairn.health;
+
+import io.cairn.bus.Bus;
+import io.cairn.node.NodeResources;
+import io.cairn.reconcile.ReconcileBus;
+import io.cairn.reconcile.Reconciler;
+import io.cairn.storage.StorageClient;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.ext.healthchecks.CheckResult;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Live, ready and startup probes, built on vertx-health-check procedures that ask the other
+ * components over the event bus. Ready means: storage answers, the reconciler has finished its
+ * first pass (state loaded, processes adopted), and the node is not draining.
+ */
+public final class HealthVerticle extends VerticleBase {
+  private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(2);
+
+  private final String nodeId;
+  private final String nodeName;
+  private final String version;
+  private final long startedAt;
+  private final NodeResources resources;
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private volatile boolean draining;
+  private HealthChecks checks;
+
+  public HealthVerticle(String nodeId, String nodeName, String version, long startedAt, NodeResources resources) {
+    this.nodeId = nodeId;
+    this.nodeName = nodeName;
+    this.version = version;
+    this.startedAt = startedAt;
+    this.resources = resources;
+  }
+
+  @Override
+  public Future<?> start() {
+    StorageClient storage = new StorageClient(vertx, CHECK_TIMEOUT);
+    checks = HealthChecks.create(vertx);
+    checks.register("live/eventLoop", p -> p.complete(Status.OK()));
+    for (String group : List.of("ready", "startup")) {
+      checks.register(group + "/storage", CHECK_TIMEOUT.toMillis(), p -> storage.ping(CHECK_TIMEOUT)
+          .onSuccess(pong -> p.complete(Status.OK(new JsonObject().put("workloads", pong.entries()))))
+          .onFailure(e -> p.complete(Status.KO(new JsonObject().put("error", e.getMessage())))));
+      checks.register(group + "/reconciler", CHECK_TIMEOUT.toMillis(), p -> Bus.<Reconciler.Health>request(vertx,
+              ReconcileBus.HEALTH, new ReconcileBus.HealthQuery(), CHECK_TIMEOUT, null)
+          .onSuccess(h -> p.complete(new Status().setOk(h.firstPassDone()).setData(new JsonObject()
+              .put("firstPassDone", h.firstPassDone()).put("passes", h.passes()).put("lastPassAt", h.lastPassAt()))))
+          .onFailure(e -> p.complete(Status.KO(new JsonObject().put("error", e.getMessage())))));
+    }
+    checks.register("ready/draining", p -> p.complete(draining
+        ? Status.KO(new JsonObject().put("reason", "node is shutting down")) : Status.OK()));
+
+    consumers.add(vertx.eventBus().<HealthBus.Probe>consumer(HealthBus.PROBE,
+        m -> Bus.replyWith(m, probe(m.body().kind()))));
+    consumers.add(vertx.eventBus().<HealthBus.NodeInfoQuery>consumer(HealthBus.NODE_INFO, m -> Bus.replyWith(m,
+        vertx.executeBlocking(resources::snapshot)
+            .map(snapshot -> new HealthBus.NodeInfo(nodeId, nodeName, version, startedAt, snapshot)))));
+    consumers.add(vertx.eventBus().<HealthBus.Draining>consumer(HealthBus.DRAINING, m -> draining = true));
+    return Future.succeededFuture();
+  }
+
+  private Future<HealthBus.Report> probe(HealthBus.Kind kind) {
+    return checks.checkStatus(kind.name()).map(result -> {
+      Map<String, HealthBus.Check> byName = new LinkedHashMap<>();
+      if (result.getChecks() != null) {
+        for (CheckResult c : result.getChecks()) {
+          Map<String, Object> data = c.getData() == null ? Map.of() : c.getData().getMap();
+          byName.put(c.getId(), new HealthBus.Check(Boolean.TRUE.equals(c.getUp()), data));
+        }
+      }
+      return new HealthBus.Report(Boolean.TRUE.equals(result.getUp()), byName);
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return Future.all(consumers.stream().map(MessageConsumer::unregister).toList());
+  }
+}

@@ -1,0 +1,3 @@
+package io.cairn.model;
+
+public enum RestartMode { Always, OnFailure, Never }

@@ -1,0 +1,60 @@
+package io.cairn.reconcile;
+
+import io.cairn.model.Event;
+import io.cairn.model.InstanceStatus;
+import io.cairn.model.Workload;
+import io.cairn.model.WorkloadStatus;
+import io.cairn.state.Mutation;
+import io.cairn.state.Table;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A set of state changes and the events that describe them, committed together or not at all. */
+final class Changes {
+  final List<Mutation> mutations = new ArrayList<>();
+  final List<Event> events = new ArrayList<>();
+  final List<Runnable> applyInMemory = new ArrayList<>();
+
+  boolean isEmpty() {
+    return mutations.isEmpty() && events.isEmpty();
+  }
+
+  Changes putWorkload(WorkloadView.Memory mem, Workload w) {
+    mutations.add(new Mutation.Put(Table.WORKLOADS, w.name(), w));
+    applyInMemory.add(() -> mem.workloads.put(w.name(), w));
+    return this;
+  }
+
+  Changes deleteWorkload(WorkloadView.Memory mem, String name) {
+    mutations.add(new Mutation.Delete(Table.WORKLOADS, name));
+    mutations.add(new Mutation.Delete(Table.WORKLOAD_STATUS, name));
+    applyInMemory.add(() -> {
+      mem.workloads.remove(name);
+      mem.statuses.remove(name);
+    });
+    return this;
+  }
+
+  Changes putStatus(WorkloadView.Memory mem, WorkloadStatus s) {
+    mutations.add(new Mutation.Put(Table.WORKLOAD_STATUS, s.name(), s));
+    applyInMemory.add(() -> mem.statuses.put(s.name(), s));
+    return this;
+  }
+
+  Changes putInstance(WorkloadView.Memory mem, InstanceStatus i) {
+    mutations.add(new Mutation.Put(Table.INSTANCES, i.id(), i));
+    applyInMemory.add(() -> mem.instances.put(i.id(), i));
+    return this;
+  }
+
+  Changes deleteInstance(WorkloadView.Memory mem, String id) {
+    mutations.add(new Mutation.Delete(Table.INSTANCES, id));
+    applyInMemory.add(() -> mem.instances.remove(id));
+    return this;
+  }
+
+  Changes event(Event e) {
+    events.add(e);
+    return this;
+  }
+}

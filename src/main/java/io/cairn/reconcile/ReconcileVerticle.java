@@ -1,0 +1,85 @@
+package io.cairn.reconcile;
+
+import io.cairn.bus.Bus;
+import io.cairn.config.CairnConfig;
+import io.cairn.node.NodeResources;
+import io.cairn.runtime.RuntimeBus;
+import io.cairn.storage.StorageClient;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiFunction;
+
+/** Wires the reconciler, the workload service and the garbage collector to the event bus and timers. */
+public final class ReconcileVerticle extends VerticleBase {
+  private final CairnConfig config;
+  private final String nodeId;
+  private final ReconcileMetrics metrics;
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private final List<Long> timers = new ArrayList<>();
+  private Reconciler reconciler;
+  private Future<Void> firstPass;
+
+  public ReconcileVerticle(CairnConfig config, String nodeId, ReconcileMetrics metrics) {
+    this.config = config;
+    this.nodeId = nodeId;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public Future<?> start() {
+    StorageClient storage = new StorageClient(vertx, config.requestTimeout());
+    reconciler = new Reconciler(vertx, nodeId, storage, config.requestTimeout(), metrics);
+    metrics.bind(reconciler.mem);
+    WorkloadService service = new WorkloadService(vertx, reconciler,
+        new Admission(config.cpuThresholdPercent(), config.memoryThresholdPercent(), config.diskThresholdPercent()),
+        new NodeResources(config.dataDir()));
+    GarbageCollector gc = new GarbageCollector(vertx, reconciler, nodeId, config.gcFailedTtl(),
+        config.requestTimeout(), metrics);
+
+    consumers.add(vertx.eventBus().<RuntimeBus.Exited>consumer(new RuntimeBus(nodeId).exited(),
+        m -> reconciler.onExit(m.body())));
+    this.<ReconcileBus.Apply>serve(ReconcileBus.APPLY, (m, rid) -> service.apply(m, rid));
+    this.<ReconcileBus.Get>serve(ReconcileBus.GET, (m, rid) -> service.get(m.name()));
+    this.<ReconcileBus.ListWorkloads>serve(ReconcileBus.LIST, (m, rid) -> service.list(m));
+    this.<ReconcileBus.Delete>serve(ReconcileBus.DELETE, (m, rid) -> service.delete(m.name(), rid));
+    this.<ReconcileBus.Scale>serve(ReconcileBus.SCALE, (m, rid) -> service.scale(m, rid));
+    this.<ReconcileBus.Retry>serve(ReconcileBus.RETRY, (m, rid) -> service.retry(m.name(), rid));
+    this.<ReconcileBus.HealthQuery>serve(ReconcileBus.HEALTH, (m, rid) -> Future.succeededFuture(reconciler.health()));
+
+    // The first pass (load, adopt, reconcile) runs in the background: readiness reports it.
+    firstPass = reconciler.start().onFailure(e -> org.slf4j.LoggerFactory.getLogger(ReconcileVerticle.class)
+        .error("first reconcile pass failed: {}", e.getMessage()));
+    timers.add(vertx.setPeriodic(config.reconcileInterval().toMillis(), id -> reconciler.reconcileAll()));
+    timers.add(vertx.setPeriodic(config.gcInterval().toMillis(), id -> gc.collect()));
+    return Future.succeededFuture();
+  }
+
+  /** Handlers may throw a CairnException synchronously (validation) or fail their future; both reach the caller. */
+  private <T> void serve(String address, BiFunction<T, String, Future<?>> handler) {
+    consumers.add(vertx.eventBus().<T>consumer(address, (Message<T> m) -> {
+      Future<?> result;
+      try {
+        result = handler.apply(m.body(), Bus.requestId(m));
+      } catch (RuntimeException e) {
+        result = Future.failedFuture(e);
+      }
+      Bus.replyWith(m, result);
+    }));
+  }
+
+  /** Completes when state is loaded, live processes adopted and every workload reconciled once. */
+  public Future<Void> firstPass() {
+    return firstPass;
+  }
+
+  @Override
+  public Future<?> stop() {
+    timers.forEach(vertx::cancelTimer);
+    reconciler.stopTimers();
+    return Future.all(consumers.stream().map(MessageConsumer::unregister).toList());
+  }
+}

@@ -1,0 +1,263 @@
+package io.cairn.reconcile;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import io.cairn.events.EventTypes;
+import io.cairn.model.CairnException;
+import io.cairn.model.ErrorCode;
+import io.cairn.model.Event;
+import io.cairn.model.Event.Severity;
+import io.cairn.model.FieldError;
+import io.cairn.model.InstanceState;
+import io.cairn.model.InstanceStatus;
+import io.cairn.model.Phase;
+import io.cairn.model.Workload;
+import io.cairn.model.WorkloadSpec;
+import io.cairn.model.WorkloadStatus;
+import io.cairn.node.NodeResources;
+import io.cairn.workload.ManifestValidator;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operations front ends call: apply, get, list, delete, scale, retry. Each validates, checks
+ * admission, commits the spec change with its event, and lets the reconciler act at once.
+ */
+final class WorkloadService {
+  private static final Logger LOG = LoggerFactory.getLogger(WorkloadService.class);
+  static final int DEFAULT_PAGE = 100;
+  static final int MAX_PAGE = 1000;
+
+  private final Vertx vertx;
+  private final Reconciler reconciler;
+  private final Admission admission;
+  private final NodeResources resources;
+
+  WorkloadService(Vertx vertx, Reconciler reconciler, Admission admission, NodeResources resources) {
+    this.vertx = vertx;
+    this.reconciler = reconciler;
+    this.admission = admission;
+    this.resources = resources;
+  }
+
+  Future<ReconcileBus.Applied> apply(ReconcileBus.Apply request, String requestId) {
+    WorkloadSpec spec = ManifestValidator.validate(request.name(), request.manifest());
+    return reconciler.submit(() -> {
+      WorkloadView.Memory mem = reconciler.mem;
+      Workload existing = mem.workloads.get(spec.name());
+      if (existing != null && existing.deleting()) {
+        throw new CairnException(ErrorCode.CONFLICT, "workload '" + spec.name() + "' is being deleted; apply again once it is gone");
+      }
+      if (existing != null && existing.spec().equals(spec)) {
+        return Future.succeededFuture(new ReconcileBus.Applied(false, mem.view(spec.name())));
+      }
+      boolean growing = existing == null || requests(spec) > requests(existing.spec());
+      return admit(spec, growing, requestId).compose(v -> {
+        long now = System.currentTimeMillis();
+        Workload next = existing == null ? new Workload(spec, 1, now, now, false)
+            : new Workload(spec, existing.generation() + 1, existing.createdAt(), now, false);
+        Changes changes = new Changes().putWorkload(mem, next)
+            .event(Event.of(existing == null ? EventTypes.WORKLOAD_APPLIED : EventTypes.WORKLOAD_UPDATED,
+                Severity.Info, spec.name(), null, "generation " + next.generation(), requestId));
+        if (existing == null || isFailed(spec.name())) {
+          // a new or changed spec gets a fresh start: pending status, restart budgets cleared
+          changes.putStatus(mem, WorkloadStatus.pending(spec.name(), next.generation()));
+          resetBudgets(changes, spec.name());
+        }
+        LOG.info("workload {} {} {} {}", existing == null ? "created" : "updated", kv("workload", spec.name()),
+            kv("generation", next.generation()), kv("requestId", requestId));
+        return reconciler.commit(changes, requestId)
+            .compose(x -> reconciler.reconcile(spec.name(), requestId))
+            .compose(x -> startOutcome(spec.name(), existing == null));
+      });
+    });
+  }
+
+  /** A first start that failed to exec is the apply's own error, not only a status to find later. */
+  private Future<ReconcileBus.Applied> startOutcome(String name, boolean created) {
+    WorkloadView view = reconciler.mem.view(name);
+    String reason = view.status().failureReason();
+    if (view.status().phase() == Phase.Failed && reason != null && reason.startsWith("EXEC_FAILED")) {
+      return Future.failedFuture(new CairnException(ErrorCode.EXEC_FAILED, reason,
+          List.of(new FieldError("spec.command", reason))));
+    }
+    return Future.succeededFuture(new ReconcileBus.Applied(created, view));
+  }
+
+  private Future<Void> admit(WorkloadSpec spec, boolean growing, String requestId) {
+    return vertx.executeBlocking(resources::snapshot).compose(snapshot -> {
+      try {
+        admission.check(spec, reconciler.mem.workloads.values(), snapshot, growing);
+        return Future.succeededFuture();
+      } catch (CairnException rejected) {
+        LOG.info("admission rejected {} {} {}", kv("workload", spec.name()), kv("reason", rejected.getMessage()),
+            kv("requestId", requestId));
+        String why = rejected.details().stream().map(d -> d.field() + ": " + d.message()).reduce((a, b) -> a + "; " + b)
+            .orElse(rejected.getMessage());
+        return reconciler.commit(new Changes().event(Event.of(EventTypes.ADMISSION_REJECTED, Severity.Warning,
+                spec.name(), null, why, requestId)), requestId)
+            .compose(v -> Future.failedFuture(rejected));
+      }
+    });
+  }
+
+  private static long requests(WorkloadSpec spec) {
+    return (spec.resources().cpuMillis() + spec.resources().memoryBytes()) * spec.replicas();
+  }
+
+  Future<WorkloadView> get(String name) {
+    ManifestValidator.checkName(name);
+    return reconciler.submit(() -> Future.succeededFuture(existing(name)));
+  }
+
+  Future<ReconcileBus.Page> list(ReconcileBus.ListWorkloads q) {
+    LabelSelector selector = LabelSelector.parse(q.labelSelector());
+    Phase phase = parsePhase(q.phase());
+    int limit = q.limit() == null ? DEFAULT_PAGE : q.limit();
+    if (limit < 1 || limit > MAX_PAGE) {
+      throw CairnException.invalid(List.of(new FieldError("limit", "must be between 1 and " + MAX_PAGE)));
+    }
+    String after = decodeToken(q.pageToken());
+    return reconciler.submit(() -> {
+      List<WorkloadView> matching = reconciler.mem.workloads.keySet().stream().sorted()
+          .filter(n -> after == null || n.compareTo(after) > 0)
+          .map(reconciler.mem::view)
+          .filter(v -> selector.matches(v.workload().spec().labels()))
+          .filter(v -> phase == null || v.status().phase() == phase)
+          .limit(limit + 1L)
+          .toList();
+      boolean more = matching.size() > limit;
+      List<WorkloadView> page = more ? matching.subList(0, limit) : matching;
+      String next = more ? encodeToken(page.get(page.size() - 1).workload().name()) : "";
+      return Future.succeededFuture(new ReconcileBus.Page(page, next));
+    });
+  }
+
+  Future<WorkloadView> delete(String name, String requestId) {
+    ManifestValidator.checkName(name);
+    return reconciler.submit(() -> {
+      Workload w = existing(name).workload();
+      if (w.deleting()) {
+        return Future.succeededFuture(reconciler.mem.view(name));
+      }
+      LOG.info("workload delete requested {} {}", kv("workload", name), kv("requestId", requestId));
+      Changes changes = new Changes()
+          .putWorkload(reconciler.mem, new Workload(w.spec(), w.generation(), w.createdAt(), System.currentTimeMillis(), true))
+          .event(Event.of(EventTypes.WORKLOAD_DELETED, Severity.Info, name, null, "delete requested", requestId));
+      return reconciler.commit(changes, requestId)
+          .compose(v -> reconciler.reconcile(name, requestId))
+          .map(v -> {
+            WorkloadView view = reconciler.mem.view(name);
+            return view != null ? view : goneView(w);
+          });
+    });
+  }
+
+  /** What a delete replies when every instance was already stopped and the workload is gone. */
+  private static WorkloadView goneView(Workload w) {
+    return new WorkloadView(w, new WorkloadStatus(w.name(), Phase.Stopping, 0, null, null, w.generation()), List.of());
+  }
+
+  Future<WorkloadView> scale(ReconcileBus.Scale request, String requestId) {
+    ManifestValidator.checkName(request.name());
+    ManifestValidator.checkReplicas(request.replicas());
+    return reconciler.submit(() -> {
+      Workload w = existing(request.name()).workload();
+      if (w.deleting()) {
+        throw new CairnException(ErrorCode.CONFLICT, "workload '" + w.name() + "' is being deleted");
+      }
+      WorkloadSpec spec = w.spec().withReplicas((int) request.replicas());
+      if (spec.equals(w.spec())) {
+        return Future.succeededFuture(reconciler.mem.view(w.name()));
+      }
+      return admit(spec, spec.replicas() > w.spec().replicas(), requestId).compose(v -> {
+        Workload next = new Workload(spec, w.generation() + 1, w.createdAt(), System.currentTimeMillis(), false);
+        return reconciler.commit(new Changes().putWorkload(reconciler.mem, next)
+                .event(Event.of(EventTypes.WORKLOAD_SCALED, Severity.Info, w.name(), null,
+                    "replicas " + w.spec().replicas() + " -> " + spec.replicas(), requestId)), requestId)
+            .compose(x -> reconciler.reconcile(w.name(), requestId))
+            .map(x -> reconciler.mem.view(w.name()));
+      });
+    });
+  }
+
+  Future<WorkloadView> retry(String name, String requestId) {
+    ManifestValidator.checkName(name);
+    return reconciler.submit(() -> {
+      WorkloadView view = existing(name);
+      if (view.status().phase() != Phase.Failed) {
+        throw new CairnException(ErrorCode.CONFLICT, "workload '" + name + "' is " + view.status().phase()
+            + ", not Failed; there is nothing to retry");
+      }
+      Changes changes = new Changes()
+          .putStatus(reconciler.mem, WorkloadStatus.pending(name, view.workload().generation()))
+          .event(Event.of(EventTypes.WORKLOAD_RETRIED, Severity.Info, name, null, "restart budget reset", requestId));
+      resetBudgets(changes, name);
+      return reconciler.commit(changes, requestId)
+          .compose(v -> reconciler.reconcile(name, requestId))
+          .map(v -> reconciler.mem.view(name));
+    });
+  }
+
+  /** Failed and backed-off instances start over with a full restart budget. */
+  private void resetBudgets(Changes changes, String name) {
+    for (InstanceStatus inst : reconciler.mem.instancesOf(name)) {
+      if (inst.state() == InstanceState.Failed || inst.state() == InstanceState.Succeeded) {
+        changes.deleteInstance(reconciler.mem, inst.id());
+      } else if (inst.restarts() > 0) {
+        changes.putInstance(reconciler.mem, inst.withRestarts(0));
+      }
+    }
+  }
+
+  private boolean isFailed(String name) {
+    WorkloadStatus s = reconciler.mem.statuses.get(name);
+    return s != null && s.phase() == Phase.Failed;
+  }
+
+  private WorkloadView existing(String name) {
+    WorkloadView view = reconciler.mem.view(name);
+    if (view == null) {
+      throw CairnException.notFound("workload", name);
+    }
+    return view;
+  }
+
+  private static Phase parsePhase(String text) {
+    if (text == null || text.isBlank()) {
+      return null;
+    }
+    for (Phase p : Phase.values()) {
+      if (p.name().toLowerCase(Locale.ROOT).equals(text.toLowerCase(Locale.ROOT))) {
+        return p;
+      }
+    }
+    throw CairnException.invalid(List.of(new FieldError("phase", "'" + text + "' is not one of "
+        + java.util.Arrays.toString(Phase.values()))));
+  }
+
+  private static String encodeToken(String lastName) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(("w:" + lastName).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String decodeToken(String token) {
+    if (token == null || token.isEmpty()) {
+      return null;
+    }
+    try {
+      String text = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
+      if (text.startsWith("w:")) {
+        return text.substring(2);
+      }
+    } catch (IllegalArgumentException e) {
+      // reported below
+    }
+    throw CairnException.invalid(List.of(new FieldError("pageToken", "is not a token this server issued")));
+  }
+}

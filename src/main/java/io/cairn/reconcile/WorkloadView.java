@@ -1,0 +1,34 @@
+package io.cairn.reconcile;
+
+import io.cairn.model.InstanceStatus;
+import io.cairn.model.Workload;
+import io.cairn.model.WorkloadStatus;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A workload as clients see it: desired spec, observed status and its instances. */
+public record WorkloadView(Workload workload, WorkloadStatus status, List<InstanceStatus> instances) {
+
+  /** The reconciler's in-memory copy of its tables, changed only after a commit succeeds. */
+  static final class Memory {
+    final Map<String, Workload> workloads = new HashMap<>();
+    final Map<String, WorkloadStatus> statuses = new HashMap<>();
+    final Map<String, InstanceStatus> instances = new HashMap<>();
+
+    List<InstanceStatus> instancesOf(String workload) {
+      return instances.values().stream().filter(i -> i.workload().equals(workload))
+          .sorted(Comparator.comparingInt(InstanceStatus::ordinal).thenComparing(InstanceStatus::id)).toList();
+    }
+
+    WorkloadView view(String name) {
+      Workload w = workloads.get(name);
+      if (w == null) {
+        return null;
+      }
+      WorkloadStatus s = statuses.getOrDefault(name, WorkloadStatus.pending(name, w.generation()));
+      return new WorkloadView(w, s, instancesOf(name));
+    }
+  }
+}

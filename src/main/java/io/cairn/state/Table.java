@@ -1,0 +1,30 @@
+package io.cairn.state;
+
+import io.cairn.model.Event;
+import io.cairn.model.InstanceStatus;
+import io.cairn.model.Workload;
+import io.cairn.model.WorkloadStatus;
+
+/** Every durable table and the record type its values hold: the schema lives here and only here. */
+public enum Table {
+  WORKLOADS("workloads", Workload.class),
+  WORKLOAD_STATUS("workload_status", WorkloadStatus.class),
+  INSTANCES("instances", InstanceStatus.class),
+  EVENTS("events", Event.class);
+
+  private final String columnFamily;
+  private final Class<?> valueType;
+
+  Table(String columnFamily, Class<?> valueType) {
+    this.columnFamily = columnFamily;
+    this.valueType = valueType;
+  }
+
+  public String columnFamily() {
+    return columnFamily;
+  }
+
+  public Class<?> valueType() {
+    return valueType;
+  }
+}

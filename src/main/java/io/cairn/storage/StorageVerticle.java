@@ -1,0 +1,83 @@
+package io.cairn.storage;
+
+import io.cairn.bus.Bus;
+import io.cairn.events.EventLog;
+import io.cairn.model.Event;
+import io.cairn.state.Mutation;
+import io.cairn.state.StateStore;
+import io.cairn.state.Table;
+import io.cairn.state.Version;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * Owns the state store. Deployed as a worker verticle: every handler below runs on a worker
+ * thread, one at a time, so RocksDB calls never touch an event loop and writes are serialized.
+ */
+public final class StorageVerticle extends VerticleBase {
+  private final Path dir;
+  private final String nodeId;
+  private final int maxEvents;
+  private final boolean syncWrites;
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private StateStore store;
+  private EventLog events;
+
+  public StorageVerticle(Path dir, String nodeId, int maxEvents, boolean syncWrites) {
+    this.dir = dir;
+    this.nodeId = nodeId;
+    this.maxEvents = maxEvents;
+    this.syncWrites = syncWrites;
+  }
+
+  @Override
+  public Future<?> start() {
+    return vertx.executeBlocking(() -> {
+      store = StateStore.open(dir, nodeId, syncWrites);
+      events = new EventLog(store, nodeId, maxEvents);
+      return store;
+    }).onSuccess(s -> {
+      this.<StorageBus.Get>serve(StorageBus.GET, m -> store.get(m.table(), m.key()));
+      this.<StorageBus.Scan>serve(StorageBus.SCAN, m -> new StorageBus.Entries(
+          List.copyOf(store.scan(m.table(), m.prefix(), m.afterKey(), m.limit(), e -> true))));
+      this.<StorageBus.Write>serve(StorageBus.WRITE, this::write);
+      this.<StorageBus.QueryEvents>serve(StorageBus.EVENTS_QUERY, m -> new StorageBus.Events(events.query(m.query())));
+      this.<StorageBus.Ping>serve(StorageBus.PING, m -> new StorageBus.Pong(store.count(Table.WORKLOADS)));
+    });
+  }
+
+  private Version write(StorageBus.Write w) throws Exception {
+    EventLog.Appended appended = events.prepare(w.events());
+    List<Mutation> all = new ArrayList<>(w.mutations());
+    all.addAll(appended.mutations());
+    Version version = store.write(all);
+    events.committed(appended);
+    for (Event e : appended.events()) {
+      vertx.eventBus().publish(StorageBus.EVENTS_APPENDED, e);
+    }
+    return version;
+  }
+
+  /** Reachable locally and at this node's scoped address, for callers on other nodes later. */
+  private <T> void serve(String address, Bus.SyncHandler<T> handler) {
+    consumers.add(Bus.serve(vertx, address, handler));
+    consumers.add(Bus.serve(vertx, StorageBus.ADDRESSES.onNode(nodeId,
+        address.substring("cairn.storage.".length())), handler));
+  }
+
+  @Override
+  public Future<?> stop() {
+    return Future.all(consumers.stream().map(MessageConsumer::unregister).toList())
+        .compose(v -> vertx.executeBlocking((Callable<Void>) () -> {
+          if (store != null) {
+            store.close();
+          }
+          return null;
+        }));
+  }
+}
