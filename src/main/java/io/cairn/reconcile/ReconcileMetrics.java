@@ -13,12 +13,17 @@ public final class ReconcileMetrics {
   private final MeterRegistry registry;
   private final Counter restarts;
   private final Timer passDuration;
+  private final java.util.Map<String, Counter> collected = new java.util.HashMap<>();
 
   public ReconcileMetrics(MeterRegistry registry) {
     this.registry = registry;
     this.restarts = Counter.builder("cairn_workload_restarts").description("Instance restarts").register(registry);
     this.passDuration = Timer.builder("cairn_reconcile_duration").description("Duration of a full reconcile pass")
         .register(registry);
+    for (String kind : new String[] {"process", "workload"}) {
+      collected.put(kind, Counter.builder("cairn_gc_collected").tag("kind", kind)
+          .description("Objects removed by the garbage collector").register(registry));
+    }
   }
 
   /** Gauges read the reconciler's memory on scrape; their values are never stale copies. */
@@ -44,7 +49,6 @@ public final class ReconcileMetrics {
   }
 
   void collected(String kind, int n) {
-    Counter.builder("cairn_gc_collected").tag("kind", kind).description("Objects removed by the garbage collector")
-        .register(registry).increment(n);
+    collected.get(kind).increment(n);
   }
 }
