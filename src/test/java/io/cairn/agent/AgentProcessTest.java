@@ -1,0 +1,100 @@
+package io.cairn.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.cairn.testing.Processes;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The real `cairn agent` command in its own JVM: JSON logs, SIGTERM drains and exits 0, bad config exits 2. */
+@Timeout(120)
+class AgentProcessTest {
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  @TempDir
+  Path dir;
+
+  Process launch(Map<String, String> env, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+        "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "io.cairn.Main", "agent"));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(dir.resolve("stdout.log").toFile())
+        .redirectError(dir.resolve("stderr.log").toFile());
+    pb.environment().keySet().removeIf(k -> k.startsWith("CAIRN_"));
+    pb.environment().putAll(env);
+    return pb.start();
+  }
+
+  HttpResponse<String> http(String method, String url, String body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
+    b = body == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
+        : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void sigtermDrainsAndExitsZeroAndWorkloadsKeepRunning() throws Exception {
+    Path data = dir.resolve("data");
+    Process agent = launch(Map.of("CAIRN_SHUTDOWN_GRACE_PERIOD", "3s"), "--data-dir", data.toString(),
+        "--http-port", "0");
+    try {
+      await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(data.resolve("http.port")));
+      String base = "http://127.0.0.1:" + Files.readString(data.resolve("http.port")).trim();
+      await().atMost(Duration.ofSeconds(30)).until(() -> http("GET", base + "/health/ready", null).statusCode() == 200);
+      HttpResponse<String> applied = http("PUT", base + "/api/v1/workloads/survivor",
+          "{\"spec\":{\"command\":[\"sleep\",\"300\"]}}");
+      assertThat(applied.statusCode()).isEqualTo(201);
+      long pid = new JsonObject(applied.body()).getJsonObject("status").getJsonArray("instances").getJsonObject(0)
+          .getLong("pid");
+
+      agent.destroy(); // SIGTERM
+      assertThat(agent.waitFor(20, TimeUnit.SECONDS)).isTrue();
+      assertThat(agent.exitValue()).isZero();
+      assertThat(Processes.running(pid)).as("workloads outlive the agent").isTrue();
+      Processes.kill(pid);
+
+      List<String> lines = Files.readAllLines(dir.resolve("stdout.log"));
+      assertThat(lines).isNotEmpty().allSatisfy(line -> {
+        JsonObject json = new JsonObject(line);
+        assertThat(json.fieldNames()).contains("time", "level", "logger", "message", "nodeId");
+      });
+      assertThat(lines).anyMatch(l -> l.contains("\"workload\":\"survivor\"") && l.contains("\"requestId\""));
+      assertThat(lines).anyMatch(l -> l.contains("node stopped"));
+    } finally {
+      agent.destroyForcibly();
+    }
+  }
+
+  @Test
+  void invalidConfigurationExitsNonZeroNamingTheSetting() throws Exception {
+    Process badPort = launch(Map.of(), "--data-dir", dir.resolve("d1").toString(), "--http-port", "70000");
+    assertThat(badPort.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(badPort.exitValue()).isEqualTo(2);
+    assertThat(Files.readString(dir.resolve("stderr.log"))).contains("http.port").contains("70000");
+
+    Process badEnv = launch(Map.of("CAIRN_GC_FAILED_TTL", "forever"), "--data-dir", dir.resolve("d2").toString());
+    assertThat(badEnv.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(badEnv.exitValue()).isEqualTo(2);
+    assertThat(Files.readString(dir.resolve("stderr.log"))).contains("gc.failedTtl").contains("CAIRN_GC_FAILED_TTL");
+
+    Path conf = Files.writeString(dir.resolve("bad.yaml"), "http:\n  prot: 1\n");
+    Process badFile = launch(Map.of(), "--config", conf.toString(), "--data-dir", dir.resolve("d3").toString());
+    assertThat(badFile.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(badFile.exitValue()).isEqualTo(2);
+    assertThat(Files.readString(dir.resolve("stderr.log"))).contains("http.prot").contains("unknown setting");
+  }
+}

@@ -1,0 +1,96 @@
+package io.cairn.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  @TempDir
+  Path dir;
+
+  Path file(String yaml) throws Exception {
+    Path f = dir.resolve("cairn.yaml");
+    Files.writeString(f, yaml);
+    return f;
+  }
+
+  Map<String, String> dataFlag() {
+    return Map.of("data.dir", dir.resolve("data").toString());
+  }
+
+  @Test
+  void defaultsApplyWhenNothingIsGiven() {
+    CairnConfig c = ConfigLoader.load(null, Map.of(), dataFlag());
+    assertThat(c.httpPort()).isEqualTo(7700);
+    assertThat(c.httpHost()).isEqualTo("127.0.0.1");
+    assertThat(c.gcFailedTtl()).isEqualTo(Duration.ofHours(1));
+    assertThat(c.httpMaxBodyBytes()).isEqualTo(1L << 20);
+    assertThat(c.memoryThresholdPercent()).isEqualTo(90);
+  }
+
+  @Test
+  void flagsBeatEnvironmentWhichBeatsTheFileWhichBeatsDefaults() throws Exception {
+    Path f = file("http:\n  port: 7001\ngc:\n  failedTtl: 5m\nlog:\n  format: text\n");
+    CairnConfig fromFile = ConfigLoader.load(f, Map.of(), dataFlag());
+    assertThat(fromFile.httpPort()).isEqualTo(7001);
+    assertThat(fromFile.gcFailedTtl()).isEqualTo(Duration.ofMinutes(5));
+
+    Map<String, String> env = Map.of("CAIRN_HTTP_PORT", "7002", "CAIRN_GC_FAILED_TTL", "2h");
+    CairnConfig fromEnv = ConfigLoader.load(f, env, dataFlag());
+    assertThat(fromEnv.httpPort()).isEqualTo(7002);
+    assertThat(fromEnv.gcFailedTtl()).isEqualTo(Duration.ofHours(2));
+    assertThat(fromEnv.logFormat()).isEqualTo("text");
+
+    Map<String, String> flags = new java.util.HashMap<>(dataFlag());
+    flags.put("http.port", "7003");
+    assertThat(ConfigLoader.load(f, env, flags).httpPort()).isEqualTo(7003);
+  }
+
+  @Test
+  void environmentNamesFollowOneRule() {
+    assertThat(Settings.HTTP_PORT.envName()).isEqualTo("CAIRN_HTTP_PORT");
+    assertThat(Settings.GC_FAILED_TTL.envName()).isEqualTo("CAIRN_GC_FAILED_TTL");
+    assertThat(Settings.HTTP_MAX_BODY_SIZE.envName()).isEqualTo("CAIRN_HTTP_MAX_BODY_SIZE");
+    assertThat(Settings.DATA_DIR.envName()).isEqualTo("CAIRN_DATA_DIR");
+  }
+
+  @Test
+  void everyProblemNamesTheSettingAndItsSource() throws Exception {
+    Path f = file("http:\n  port: 70000\n  colour: blue\ngc:\n  failedTtl: soon\n");
+    assertThatThrownBy(() -> ConfigLoader.load(f, Map.of("CAIRN_LOG_FORMAT", "xml"), dataFlag()))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).satisfiesExactlyInAnyOrder(
+            p -> assertThat(p).startsWith("http.colour").contains("unknown setting"),
+            p -> assertThat(p).startsWith("http.port").contains("70000").contains("0..65535"),
+            p -> assertThat(p).startsWith("gc.failedTtl").contains("soon"),
+            p -> assertThat(p).startsWith("log.format").contains("CAIRN_LOG_FORMAT")));
+  }
+
+  @Test
+  void anUnwritableDataDirStopsStartUp() throws Exception {
+    Path notADir = Files.writeString(dir.resolve("plain-file"), "x");
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("data.dir", notADir.resolve("sub").toString())))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("data.dir").hasMessageContaining("not a writable");
+  }
+
+  @Test
+  void malformedYamlIsReportedWithTheFile() throws Exception {
+    Path f = file("http: [unclosed\n");
+    assertThatThrownBy(() -> ConfigLoader.load(f, Map.of(), dataFlag()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining(f.toString());
+  }
+
+  @Test
+  void theShippedConfigFileListsEverySettingWithItsDefault() throws Exception {
+    Path shipped = Path.of("conf/cairn.yaml");
+    assertThat(Files.readString(shipped)).as("regenerate with: bin/cairn config > conf/cairn.yaml")
+        .isEqualTo(ConfigFile.render());
+    CairnConfig fromShipped = ConfigLoader.load(shipped, Map.of(), dataFlag());
+    assertThat(fromShipped).isEqualTo(ConfigLoader.load(null, Map.of(), dataFlag()));
+  }
+}
