@@ -15,6 +15,7 @@ final class ApiMetrics implements Handler<RoutingContext> {
   private final MeterRegistry registry;
   private final Map<String, Counter> requests = new ConcurrentHashMap<>();
   private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
+  private final java.util.concurrent.atomic.AtomicInteger logFollows = new java.util.concurrent.atomic.AtomicInteger();
 
   ApiMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -22,6 +23,13 @@ final class ApiMetrics implements Handler<RoutingContext> {
       errors.put(code, Counter.builder("cairn_api_errors").tag("code", code.name())
           .description("API error replies by code").register(registry));
     }
+    io.micrometer.core.instrument.Gauge.builder("cairn_api_log_follows", logFollows, java.util.concurrent.atomic.AtomicInteger::get)
+        .description("Log streams being followed now").register(registry);
+  }
+
+  /** Open {@code follow=true} log streams: one that never drops back means a leaked subscription. */
+  java.util.concurrent.atomic.AtomicInteger logFollows() {
+    return logFollows;
   }
 
   static ApiMetrics of(RoutingContext ctx) {

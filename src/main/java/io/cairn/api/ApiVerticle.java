@@ -29,7 +29,11 @@ public final class ApiVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.route().handler(new RequestIds());
     router.route().handler(new ApiMetrics(registry));
-    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.httpMaxBodyBytes()));
+    BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.httpMaxBodyBytes());
+    for (io.vertx.core.http.HttpMethod m : java.util.List.of(io.vertx.core.http.HttpMethod.PUT,
+        io.vertx.core.http.HttpMethod.POST, io.vertx.core.http.HttpMethod.PATCH)) {
+      router.route(m, "/api/*").handler(bodies);
+    }
     new WorkloadRoutes(vertx, config.requestTimeout()).mount(router);
     new LogRoutes(vertx, config.requestTimeout(), nodeId).mount(router);
     new EventRoutes(vertx, new StorageClient(vertx, config.requestTimeout())).mount(router);

@@ -72,7 +72,9 @@ final class LogRoutes {
               .onComplete(ar -> m.reply(ar.succeeded()));
         });
     if (consumer != null) {
-      response.closeHandler(v -> consumer.unregister());
+      java.util.concurrent.atomic.AtomicInteger follows = ApiMetrics.of(ctx).logFollows();
+      follows.incrementAndGet();
+      response.closeHandler(v -> consumer.unregister().onComplete(x -> follows.decrementAndGet()));
     }
     List<String> ids = chosen.stream().map(InstanceStatus::id).toList();
     return Bus.<RuntimeBus.LogLines>request(vertx, new RuntimeBus(node).logs(),

@@ -16,10 +16,16 @@ final class RequestIds implements Handler<RoutingContext> {
     return id == null ? "-" : id;
   }
 
+  /** A random UUID-shaped id; ThreadLocalRandom because ids need uniqueness, not secrecy. */
+  static String newId() {
+    java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+    return new UUID(r.nextLong(), r.nextLong()).toString();
+  }
+
   @Override
   public void handle(RoutingContext ctx) {
     String given = ctx.request().getHeader(HEADER);
-    String id = given != null && SANE.matcher(given).matches() ? given : UUID.randomUUID().toString();
+    String id = given != null && SANE.matcher(given).matches() ? given : newId();
     ctx.put(KEY, id);
     ctx.response().putHeader(HEADER, id);
     ctx.next();

@@ -20,6 +20,7 @@ import java.util.List;
 final class WorkloadRoutes {
   private final Vertx vertx;
   private final Duration timeout;
+  private final RenderCache rendered = new RenderCache(1024);
 
   WorkloadRoutes(Vertx vertx, Duration timeout) {
     this.vertx = vertx;
@@ -44,7 +45,7 @@ final class WorkloadRoutes {
 
   private void get(RoutingContext ctx) {
     this.<WorkloadView>ask(ctx, ReconcileBus.GET, new ReconcileBus.Get(ctx.pathParam("name")))
-        .onSuccess(view -> reply(ctx, 200, WorkloadJson.render(view)))
+        .onSuccess(view -> ctx.response().putHeader("Content-Type", "application/json").end(rendered.of(view)))
         .onFailure(e -> ApiErrors.fail(ctx, e));
   }
 

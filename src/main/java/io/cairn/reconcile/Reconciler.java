@@ -390,7 +390,10 @@ public final class Reconciler {
               requestId));
     }
     return storage.write(changes.mutations, events, requestId)
-        .onSuccess(v -> changes.applyInMemory.forEach(Runnable::run))
+        .onSuccess(v -> {
+          changes.applyInMemory.forEach(Runnable::run);
+          mem.revision++;
+        })
         .mapEmpty();
   }
 

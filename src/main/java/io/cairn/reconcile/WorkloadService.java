@@ -111,9 +111,13 @@ final class WorkloadService {
     return (spec.resources().cpuMillis() + spec.resources().memoryBytes()) * spec.replicas();
   }
 
+  /**
+   * Reads skip the write queue: they run on the reconciler's own event loop, where its memory is
+   * only ever changed, so they see a consistent snapshot without waiting behind slow writes.
+   */
   Future<WorkloadView> get(String name) {
     ManifestValidator.checkName(name);
-    return reconciler.submit(() -> Future.succeededFuture(existing(name)));
+    return Future.succeededFuture(existing(name));
   }
 
   Future<ReconcileBus.Page> list(ReconcileBus.ListWorkloads q) {
@@ -124,7 +128,7 @@ final class WorkloadService {
       throw CairnException.invalid(List.of(new FieldError("limit", "must be between 1 and " + MAX_PAGE)));
     }
     String after = decodeToken(q.pageToken());
-    return reconciler.submit(() -> {
+    {
       List<WorkloadView> matching = reconciler.mem.workloads.keySet().stream().sorted()
           .filter(n -> after == null || n.compareTo(after) > 0)
           .map(reconciler.mem::view)
@@ -136,7 +140,7 @@ final class WorkloadService {
       List<WorkloadView> page = more ? matching.subList(0, limit) : matching;
       String next = more ? encodeToken(page.get(page.size() - 1).workload().name()) : "";
       return Future.succeededFuture(new ReconcileBus.Page(page, next));
-    });
+    }
   }
 
   Future<WorkloadView> delete(String name, String requestId) {
@@ -161,7 +165,8 @@ final class WorkloadService {
 
   /** What a delete replies when every instance was already stopped and the workload is gone. */
   private static WorkloadView goneView(Workload w) {
-    return new WorkloadView(w, new WorkloadStatus(w.name(), Phase.Stopping, 0, null, null, w.generation()), List.of());
+    return new WorkloadView(w, new WorkloadStatus(w.name(), Phase.Stopping, 0, null, null, w.generation()), List.of(),
+        -1);
   }
 
   Future<WorkloadView> scale(ReconcileBus.Scale request, String requestId) {

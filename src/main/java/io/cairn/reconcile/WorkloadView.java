@@ -8,14 +8,20 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A workload as clients see it: desired spec, observed status and its instances. */
-public record WorkloadView(Workload workload, WorkloadStatus status, List<InstanceStatus> instances) {
+/**
+ * A workload as clients see it: desired spec, observed status and its instances. {@code revision}
+ * is the reconciler's change counter when the view was taken: equal revisions mean equal views, so
+ * front ends may reuse what they rendered.
+ */
+public record WorkloadView(Workload workload, WorkloadStatus status, List<InstanceStatus> instances, long revision) {
 
   /** The reconciler's in-memory copy of its tables, changed only after a commit succeeds. */
   static final class Memory {
     final Map<String, Workload> workloads = new HashMap<>();
     final Map<String, WorkloadStatus> statuses = new HashMap<>();
     final Map<String, InstanceStatus> instances = new HashMap<>();
+    /** Rises with every committed change. */
+    long revision;
 
     List<InstanceStatus> instancesOf(String workload) {
       return instances.values().stream().filter(i -> i.workload().equals(workload))
@@ -28,7 +34,7 @@ public record WorkloadView(Workload workload, WorkloadStatus status, List<Instan
         return null;
       }
       WorkloadStatus s = statuses.getOrDefault(name, WorkloadStatus.pending(name, w.generation()));
-      return new WorkloadView(w, s, instancesOf(name));
+      return new WorkloadView(w, s, instancesOf(name), revision);
     }
   }
 }

@@ -37,7 +37,8 @@ class MetricsTest {
           .containsPattern("cairn_api_requests_total\\{route=\"/api/v1/workloads/:name\",status=\"404\"} [1-9]")
           .containsPattern("cairn_api_errors_total\\{code=\"NOT_FOUND\"} [1-9]")
           .contains("jvm_memory_used_bytes")
-          .contains("vertx_http_server_requests_total");
+          .contains("vertx_http_server_requests_total")
+          .contains("cairn_api_log_follows");
       node.delete("/api/v1/workloads/m");
     }
   }
