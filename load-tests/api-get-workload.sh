@@ -21,10 +21,12 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 
 # 1. start-to-ready of `bin/cairn agent --dev` (first run builds the class-data archive; measure the second)
 bin/cairn agent --dev --data-dir "$work/warm" --http-port 0 --log-format json > "$work/warm.log" 2>&1 & p=$!
-until grep -q '"node ready' "$work/warm.log" 2>/dev/null; do sleep 0.1; done; kill "$p"; wait "$p" || true
-bin/cairn agent --dev --data-dir "$work/data" --http-port 0 --log-format json > "$work/node.log" 2>&1 & node=$!
+for _ in $(seq 600); do grep -q '"node ready' "$work/warm.log" 2>/dev/null && break; kill -0 "$p" 2>/dev/null || { cat "$work/warm.log"; exit 1; }; sleep 0.1; done
+kill "$p"; wait "$p" || true
+# a fixed port, as in production (port 0 would run a single API instance)
+bin/cairn agent --dev --data-dir "$work/data" --http-port "$(free_port)" --log-format json > "$work/node.log" 2>&1 & node=$!
 pids+=("$node")
-until grep -q '"node ready' "$work/node.log" 2>/dev/null; do sleep 0.05; done
+for _ in $(seq 1200); do grep -q '"node ready' "$work/node.log" 2>/dev/null && break; kill -0 "$node" 2>/dev/null || { cat "$work/node.log"; exit 1; }; sleep 0.05; done
 ready_ms=$(grep -o '"startToReadyMs":[0-9]*' "$work/node.log" | cut -d: -f2)
 port=$(cat "$work/data/http.port")
 sleep 5

@@ -2,6 +2,7 @@ package io.cairn.agent;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import io.cairn.api.ApiMetrics;
 import io.cairn.api.ApiVerticle;
 import io.cairn.bus.Bus;
 import io.cairn.config.CairnConfig;
@@ -51,7 +52,7 @@ public final class Agent {
   private final Vertx vertx;
   private final PrometheusMeterRegistry registry;
   private final List<String> deployments = new ArrayList<>();
-  private ApiVerticle api;
+  private final List<ApiVerticle> apiInstances = new java.util.concurrent.CopyOnWriteArrayList<>();
   private ReconcileVerticle reconcile;
   private int httpPort;
 
@@ -76,7 +77,10 @@ public final class Agent {
     Bus.registerCodecs(vertx, Stream.of(StorageBus.MESSAGE_TYPES, RuntimeBus.MESSAGE_TYPES,
         ReconcileBus.MESSAGE_TYPES, HealthBus.MESSAGE_TYPES).flatMap(List::stream).toList());
     Agent agent = new Agent(config, nodeId, version, vertx, registry);
-    return agent.deployAll().map(agent).recover(e -> vertx.close().transform(x -> Future.failedFuture(e)));
+    // On failure, close Vert.x and report the cause from outside its (then terminated) event loops.
+    return Future.fromCompletionStage(agent.deployAll().map(agent).toCompletionStage()
+        .exceptionallyCompose(e -> vertx.close().toCompletionStage()
+            .handle((v, closeError) -> { throw new java.util.concurrent.CompletionException(e); })));
   }
 
   private Future<Void> deployAll() {
@@ -84,7 +88,7 @@ public final class Agent {
     Path data = config.dataDir();
     LogFiles logs = new LogFiles(data.resolve("logs"), config.logsMaxFileBytes(), config.logsMaxFiles());
     ProcessDriver driver = new ProcessDriver(nodeId, logs, data.resolve("work"));
-    api = new ApiVerticle(config, nodeId, registry);
+    ApiMetrics apiMetrics = ApiVerticle.metrics(registry);
     reconcile = new ReconcileVerticle(config, nodeId, new ReconcileMetrics(registry));
     return deploy(new StorageVerticle(data.resolve("state"), nodeId, config.eventsMaxEntries(), config.syncWrites()),
             worker("cairn-storage"))
@@ -92,13 +96,28 @@ public final class Agent {
         .compose(v -> deploy(reconcile, new DeploymentOptions()))
         .compose(v -> deploy(new HealthVerticle(nodeId, nodeName(), version, startedAt, new NodeResources(data)),
             new DeploymentOptions()))
-        .compose(v -> deploy(api, new DeploymentOptions()))
+        .compose(v -> deploy(() -> {
+          ApiVerticle instance = new ApiVerticle(config, nodeId, registry, apiMetrics);
+          apiInstances.add(instance);
+          return instance;
+        }, new DeploymentOptions().setInstances(apiInstanceCount())))
         .compose(v -> {
-          httpPort = api.actualPort();
+          httpPort = apiInstances.get(0).actualPort();
+          if (apiInstances.stream().anyMatch(a -> a.actualPort() != httpPort)) {
+            return Future.failedFuture("API instances did not share one port");
+          }
           return vertx.executeBlocking(() -> Files.writeString(config.httpPortFile(), httpPort + "\n"));
         })
         .compose(v -> record(EventTypes.AGENT_STARTED, "version " + version + ", http port " + httpPort))
         .onSuccess(v -> LOG.info("node started {} {}", kv("httpPort", httpPort), kv("dataDir", data.toString())));
+  }
+
+  /**
+   * One API instance per core, sharing one listening socket. Vert.x shares a socket only between
+   * servers asking for the same port, and each port-0 server gets its own, so port 0 gets one.
+   */
+  private int apiInstanceCount() {
+    return config.httpPort() == 0 ? 1 : Runtime.getRuntime().availableProcessors();
   }
 
   private static DeploymentOptions worker(String pool) {
@@ -108,6 +127,11 @@ public final class Agent {
 
   private Future<Void> deploy(io.vertx.core.Deployable verticle, DeploymentOptions options) {
     return vertx.deployVerticle(verticle, options).onSuccess(deployments::add).mapEmpty();
+  }
+
+  private Future<Void> deploy(java.util.function.Supplier<? extends io.vertx.core.Deployable> verticles,
+      DeploymentOptions options) {
+    return vertx.deployVerticle(verticles, options).onSuccess(deployments::add).mapEmpty();
   }
 
   private Future<Void> record(String type, String reason) {

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** Counts requests by route template and status, and errors by code. */
-final class ApiMetrics implements Handler<RoutingContext> {
+public final class ApiMetrics implements Handler<RoutingContext> {
   private static final String KEY = "apiMetrics";
   private final MeterRegistry registry;
   private final Map<String, Counter> requests = new ConcurrentHashMap<>();

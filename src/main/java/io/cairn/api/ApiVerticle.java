@@ -16,19 +16,27 @@ public final class ApiVerticle extends VerticleBase {
   private final CairnConfig config;
   private final String nodeId;
   private final PrometheusMeterRegistry registry;
+  private final ApiMetrics metrics;
   private HttpServer server;
 
-  public ApiVerticle(CairnConfig config, String nodeId, PrometheusMeterRegistry registry) {
+  /** Several instances may be deployed: Vert.x shares their listening socket and balances connections. */
+  public ApiVerticle(CairnConfig config, String nodeId, PrometheusMeterRegistry registry, ApiMetrics metrics) {
     this.config = config;
     this.nodeId = nodeId;
     this.registry = registry;
+    this.metrics = metrics;
+  }
+
+  /** One set of API meters, shared by every instance of the verticle. */
+  public static ApiMetrics metrics(PrometheusMeterRegistry registry) {
+    return new ApiMetrics(registry);
   }
 
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
     router.route().handler(new RequestIds());
-    router.route().handler(new ApiMetrics(registry));
+    router.route().handler(metrics);
     BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.httpMaxBodyBytes());
     for (io.vertx.core.http.HttpMethod m : java.util.List.of(io.vertx.core.http.HttpMethod.PUT,
         io.vertx.core.http.HttpMethod.POST, io.vertx.core.http.HttpMethod.PATCH)) {
