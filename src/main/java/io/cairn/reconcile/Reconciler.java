@@ -198,6 +198,7 @@ public final class Reconciler {
             System.currentTimeMillis(), w.generation()))
         .event(Event.of(EventTypes.WORKLOAD_FAILED, Severity.Error, w.name(), null, reason, null));
     LOG.warn("workload failed {} {}", kv("workload", w.name()), kv("reason", reason));
+    // (the requestId, when a request caused this, is on the events committed with it)
   }
 
   /** Brings one workload's instances in line with its spec. Call only from inside the queue. */
@@ -265,8 +266,8 @@ public final class Reconciler {
           if (restart) {
             metrics.restarted();
           }
-          LOG.info("instance {} {} {} {}", restart ? "restarted" : "started", kv("workload", w.name()),
-              kv("instance", inst.id()), kv("pid", started.pid()));
+          LOG.info("instance {} {} {} {} {}", restart ? "restarted" : "started", kv("workload", w.name()),
+              kv("instance", inst.id()), kv("pid", started.pid()), kv("requestId", requestId));
           return commit(new Changes().putInstance(mem, running).event(event(
               restart ? EventTypes.INSTANCE_RESTARTED : EventTypes.INSTANCE_STARTED, Severity.Info, running,
               "pid " + started.pid() + (restart ? ", restart " + inst.restarts() : ""), null)), requestId);

@@ -24,7 +24,11 @@ public final class StorageVerticle extends VerticleBase {
   private final String nodeId;
   private final int maxEvents;
   private final boolean syncWrites;
+  /** Deletes stay visible as tombstones this long, so a replica that was away can still learn of them. */
+  static final java.time.Duration TOMBSTONE_RETENTION = java.time.Duration.ofHours(24);
+  private static final long PURGE_EVERY_MILLIS = 3_600_000;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private long purgeTimer;
   private StateStore store;
   private EventLog events;
 
@@ -48,6 +52,7 @@ public final class StorageVerticle extends VerticleBase {
       this.<StorageBus.Write>serve(StorageBus.WRITE, this::write);
       this.<StorageBus.QueryEvents>serve(StorageBus.EVENTS_QUERY, m -> new StorageBus.Events(events.query(m.query())));
       this.<StorageBus.Ping>serve(StorageBus.PING, m -> new StorageBus.Pong(store.count(Table.WORKLOADS)));
+      purgeTimer = vertx.setPeriodic(PURGE_EVERY_MILLIS, id -> purgeTombstones());
     });
   }
 
@@ -70,8 +75,20 @@ public final class StorageVerticle extends VerticleBase {
         address.substring("cairn.storage.".length())), handler));
   }
 
+  private void purgeTombstones() {
+    long cutoff = System.currentTimeMillis() - TOMBSTONE_RETENTION.toMillis();
+    for (Table t : List.of(Table.WORKLOADS, Table.WORKLOAD_STATUS, Table.INSTANCES)) {
+      try {
+        store.purgeTombstones(t, cutoff);
+      } catch (Exception e) {
+        org.slf4j.LoggerFactory.getLogger(StorageVerticle.class).warn("tombstone purge of {} failed: {}", t, e.getMessage());
+      }
+    }
+  }
+
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(purgeTimer);
     return Future.all(consumers.stream().map(MessageConsumer::unregister).toList())
         .compose(v -> vertx.executeBlocking((Callable<Void>) () -> {
           if (store != null) {
