@@ -3,34 +3,24 @@ package io.cairn.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cairn.testing.Manifests;
+import io.cairn.testing.SharedNode;
 import io.cairn.testing.TestNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Every client mistake gets its own code and status, all field problems at once, and the request id. */
 @Timeout(60)
 class ApiErrorsTest {
-  @TempDir
-  static Path data;
   static TestNode node;
 
-  @BeforeAll
-  static void start() {
-    node = TestNode.start(data);
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
-  }
+  @RegisterExtension
+  static final SharedNode SHARED = new SharedNode(n -> node = n);
 
   @Test
   void everyInvalidFieldIsReportedAtOnce() {

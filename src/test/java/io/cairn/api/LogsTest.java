@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.cairn.testing.Manifests;
+import io.cairn.testing.SharedNode;
 import io.cairn.testing.TestNode;
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -12,7 +13,6 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,18 +20,18 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Instance output lands in files; the API tails and follows them. */
 @Timeout(60)
 class LogsTest {
-  @TempDir
-  static Path data;
   static TestNode node;
+
+  @RegisterExtension
+  static final SharedNode SHARED = new SharedNode(n -> node = n);
 
   @BeforeAll
   static void start() {
-    node = TestNode.start(data);
     node.apply("talker", Manifests.workload("talker", 1, "sh", "-c",
         "echo to-stderr >&2; i=0; while true; do echo line $i; i=$((i+1)); sleep 0.1; done"));
   }
@@ -39,7 +39,6 @@ class LogsTest {
   @AfterAll
   static void stop() {
     node.delete("/api/v1/workloads/talker");
-    node.close();
   }
 
   @Test

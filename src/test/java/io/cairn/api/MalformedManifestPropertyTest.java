@@ -6,17 +6,16 @@ import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.strings;
 
 import io.cairn.testing.Manifests;
+import io.cairn.testing.SharedNode;
 import io.cairn.testing.TestNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.BiFunction;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Random damage to a valid manifest (wrong types, huge numbers, unknown fields, truncation, garbage,
@@ -24,19 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(300)
 class MalformedManifestPropertyTest {
-  @TempDir
-  static Path data;
   static TestNode node;
 
-  @BeforeAll
-  static void start() {
-    node = TestNode.start(data);
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
-  }
+  @RegisterExtension
+  static final SharedNode SHARED = new SharedNode(n -> node = n);
 
   /** Values that are wrong somewhere: each is tried in every field. */
   static final List<Object> ODD_VALUES = List.of(-1, 0, 1, 1001, Long.MAX_VALUE, Double.MAX_VALUE, 1.5, -0.0,

@@ -6,32 +6,21 @@ import static org.awaitility.Awaitility.await;
 import io.cairn.runtime.ProcessDriver;
 import io.cairn.testing.Manifests;
 import io.cairn.testing.Processes;
+import io.cairn.testing.SharedNode;
 import io.cairn.testing.TestNode;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The garbage collector kills processes no desired state owns and removes expired Failed workloads. */
 @Timeout(60)
 class GarbageCollectorTest {
-  @TempDir
-  static Path data;
   static TestNode node;
 
-  @BeforeAll
-  static void start() {
-    node = TestNode.start(data, Map.of("gc.failedTtl", "2s"));
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
-  }
+  @RegisterExtension
+  static final SharedNode SHARED = new SharedNode(Map.of("gc.failedTtl", "2s"), n -> node = n);
 
   @Test
   void aProcessMarkedAsThisNodesButOwnedByNoInstanceIsKilled() throws Exception {

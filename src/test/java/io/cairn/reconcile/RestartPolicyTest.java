@@ -5,33 +5,22 @@ import static org.awaitility.Awaitility.await;
 
 import io.cairn.testing.Manifests;
 import io.cairn.testing.Processes;
+import io.cairn.testing.SharedNode;
 import io.cairn.testing.TestNode;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Restarts with backoff, the restart budget, Failed with a reason, retry, and exec failures. */
 @Timeout(120)
 class RestartPolicyTest {
-  @TempDir
-  static Path data;
   static TestNode node;
 
-  @BeforeAll
-  static void start() {
-    node = TestNode.start(data);
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
-  }
+  @RegisterExtension
+  static final SharedNode SHARED = new SharedNode(n -> node = n);
 
   static JsonObject firstInstance(String name) {
     return node.workload(name).getJsonObject("status").getJsonArray("instances").getJsonObject(0);

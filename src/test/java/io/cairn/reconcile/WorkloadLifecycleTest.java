@@ -5,34 +5,23 @@ import static org.awaitility.Awaitility.await;
 
 import io.cairn.testing.Manifests;
 import io.cairn.testing.Processes;
+import io.cairn.testing.SharedNode;
 import io.cairn.testing.TestNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Apply, get, list, scale and delete with real child processes. */
 @Timeout(120)
 class WorkloadLifecycleTest {
-  @TempDir
-  static Path data;
   static TestNode node;
 
-  @BeforeAll
-  static void start() {
-    node = TestNode.start(data);
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
-  }
+  @RegisterExtension
+  static final SharedNode SHARED = new SharedNode(n -> node = n);
 
   static List<Long> pids(JsonObject workload) {
     return workload.getJsonObject("status").getJsonArray("instances").stream()
