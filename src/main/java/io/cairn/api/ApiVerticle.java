@@ -1,6 +1,8 @@
 package io.cairn.api;
 
 import io.cairn.config.CairnConfig;
+import io.cairn.grpc.GrpcFrontEnd;
+import io.vertx.grpc.server.GrpcServer;
 import io.cairn.storage.StorageClient;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -43,7 +45,7 @@ public final class ApiVerticle extends VerticleBase {
       router.route(m, "/api/*").handler(bodies);
     }
     new WorkloadRoutes(vertx, config.requestTimeout()).mount(router);
-    new LogRoutes(vertx, config.requestTimeout(), nodeId).mount(router);
+    new LogRoutes(vertx, config.requestTimeout()).mount(router);
     new EventRoutes(vertx, new StorageClient(vertx, config.requestTimeout())).mount(router);
     new ProbeRoutes(vertx, registry).mount(router);
     router.route().failureHandler(ctx -> {
@@ -56,8 +58,16 @@ public final class ApiVerticle extends VerticleBase {
     for (int status : new int[] {400, 404, 405, 413, 415}) {
       router.errorHandler(status, ApiErrors::fromStatus);
     }
+    GrpcServer grpc = GrpcFrontEnd.create(vertx, config.requestTimeout());
     server = vertx.createHttpServer(new HttpServerOptions().setHost(config.httpHost()).setPort(config.httpPort()));
-    return server.requestHandler(router).listen();
+    // one port: HTTP/1.1 and h2c REST go to the router, application/grpc to the gRPC server
+    return server.requestHandler(req -> {
+      if (GrpcFrontEnd.isGrpc(req)) {
+        grpc.handle(req);
+      } else {
+        router.handle(req);
+      }
+    }).listen();
   }
 
   public int actualPort() {

@@ -1,5 +1,6 @@
 package io.cairn.api;
 
+import io.cairn.workload.WorkloadJson;
 import io.cairn.events.EventQuery;
 import io.cairn.model.CairnException;
 import io.cairn.model.Durations;

@@ -1,5 +1,6 @@
 package io.cairn.api;
 
+import io.cairn.workload.WorkloadJson;
 import io.cairn.bus.Bus;
 import io.cairn.health.HealthBus;
 import io.cairn.node.NodeResources;

@@ -1,5 +1,6 @@
 package io.cairn.api;
 
+import io.cairn.workload.WorkloadJson;
 import io.cairn.reconcile.WorkloadView;
 import io.vertx.core.buffer.Buffer;
 import java.util.LinkedHashMap;

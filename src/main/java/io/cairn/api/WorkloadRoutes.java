@@ -1,5 +1,6 @@
 package io.cairn.api;
 
+import io.cairn.workload.WorkloadJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cairn.bus.Bus;
 import io.cairn.model.CairnException;

@@ -14,6 +14,8 @@ final class Changes {
   final List<Mutation> mutations = new ArrayList<>();
   final List<Event> events = new ArrayList<>();
   final List<Runnable> applyInMemory = new ArrayList<>();
+  /** Workloads whose view this changes: watchers are told after the commit. */
+  final java.util.Set<String> touched = new java.util.LinkedHashSet<>();
 
   boolean isEmpty() {
     return mutations.isEmpty() && events.isEmpty();
@@ -21,12 +23,14 @@ final class Changes {
 
   Changes putWorkload(WorkloadView.Memory mem, Workload w) {
     mutations.add(new Mutation.Put(Table.WORKLOADS, w.name(), w));
+    touched.add(w.name());
     applyInMemory.add(() -> mem.workloads.put(w.name(), w));
     return this;
   }
 
   Changes deleteWorkload(WorkloadView.Memory mem, String name) {
     mutations.add(new Mutation.Delete(Table.WORKLOADS, name));
+    touched.add(name);
     mutations.add(new Mutation.Delete(Table.WORKLOAD_STATUS, name));
     applyInMemory.add(() -> {
       mem.workloads.remove(name);
@@ -37,18 +41,24 @@ final class Changes {
 
   Changes putStatus(WorkloadView.Memory mem, WorkloadStatus s) {
     mutations.add(new Mutation.Put(Table.WORKLOAD_STATUS, s.name(), s));
+    touched.add(s.name());
     applyInMemory.add(() -> mem.statuses.put(s.name(), s));
     return this;
   }
 
   Changes putInstance(WorkloadView.Memory mem, InstanceStatus i) {
     mutations.add(new Mutation.Put(Table.INSTANCES, i.id(), i));
+    touched.add(i.workload());
     applyInMemory.add(() -> mem.instances.put(i.id(), i));
     return this;
   }
 
   Changes deleteInstance(WorkloadView.Memory mem, String id) {
     mutations.add(new Mutation.Delete(Table.INSTANCES, id));
+    InstanceStatus gone = mem.instances.get(id);
+    if (gone != null) {
+      touched.add(gone.workload());
+    }
     applyInMemory.add(() -> mem.instances.remove(id));
     return this;
   }

@@ -14,6 +14,8 @@ public final class ReconcileBus {
   public static final String SCALE = ADDRESSES.local("scale");
   public static final String RETRY = ADDRESSES.local("retry");
   public static final String HEALTH = ADDRESSES.local("health");
+  /** Published after every committed change to a workload's spec, status or instances. */
+  public static final String CHANGED = ADDRESSES.local("changed");
 
   private ReconcileBus() {}
 
@@ -39,7 +41,9 @@ public final class ReconcileBus {
 
   public record HealthQuery() {}
 
+  public record Changed(String name) {}
+
   public static final List<Class<?>> MESSAGE_TYPES = List.of(Apply.class, Applied.class, Get.class,
-      ListWorkloads.class, Page.class, Delete.class, Scale.class, Retry.class, HealthQuery.class,
+      ListWorkloads.class, Page.class, Delete.class, Scale.class, Retry.class, HealthQuery.class, Changed.class,
       WorkloadView.class, Reconciler.Health.class);
 }

@@ -394,6 +394,7 @@ public final class Reconciler {
         .onSuccess(v -> {
           changes.applyInMemory.forEach(Runnable::run);
           mem.revision++;
+          changes.touched.forEach(name -> vertx.eventBus().publish(ReconcileBus.CHANGED, new ReconcileBus.Changed(name)));
         })
         .mapEmpty();
   }

@@ -1,4 +1,4 @@
-package io.cairn.api;
+package io.cairn.workload;
 
 import io.cairn.model.Durations;
 import io.cairn.model.InstanceStatus;
@@ -7,17 +7,16 @@ import io.cairn.model.Workload;
 import io.cairn.model.WorkloadSpec;
 import io.cairn.model.WorkloadStatus;
 import io.cairn.reconcile.WorkloadView;
-import io.cairn.workload.ManifestValidator;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 
 /** Renders a workload as the manifest it was applied from plus metadata and status. */
-final class WorkloadJson {
+public final class WorkloadJson {
   private WorkloadJson() {}
 
-  static JsonObject render(WorkloadView view) {
+  public static JsonObject render(WorkloadView view) {
     Workload w = view.workload();
     WorkloadSpec s = w.spec();
     JsonObject metadata = new JsonObject().put("name", s.name()).put("labels", new JsonObject(new java.util.LinkedHashMap<>(s.labels())))
@@ -70,7 +69,7 @@ final class WorkloadJson {
         .put("instances", instances);
   }
 
-  static String time(Long millis) {
+  public static String time(Long millis) {
     return millis == null ? null : Instant.ofEpochMilli(millis).toString();
   }
 

@@ -1,0 +1,68 @@
+package io.cairn.grpc;
+
+import com.google.protobuf.Any;
+import com.google.rpc.BadRequest;
+import com.google.rpc.ErrorInfo;
+import io.cairn.model.CairnException;
+import io.cairn.model.ErrorCode;
+import io.cairn.model.FieldError;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.server.GrpcServerResponse;
+import java.util.Base64;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place a failure becomes a gRPC status: the mapped status code, the Cairn message, the
+ * Cairn code in trailer {@value #CODE_TRAILER}, and a {@code google.rpc.Status} (ErrorInfo +
+ * BadRequest) in the standard {@code grpc-status-details-bin} trailer.
+ */
+public final class GrpcErrors {
+  public static final String CODE_TRAILER = "cairn-error-code";
+  public static final String DETAILS_TRAILER = "grpc-status-details-bin";
+  public static final String DOMAIN = "cairn";
+  private static final Logger LOG = LoggerFactory.getLogger(GrpcErrors.class);
+
+  private GrpcErrors() {}
+
+  public static GrpcStatus status(ErrorCode code) {
+    return switch (code) {
+      case INVALID_ARGUMENT, UNSUPPORTED_MEDIA_TYPE -> GrpcStatus.INVALID_ARGUMENT;
+      case NOT_FOUND -> GrpcStatus.NOT_FOUND;
+      case CONFLICT -> GrpcStatus.ABORTED;
+      case PAYLOAD_TOO_LARGE, INSUFFICIENT_RESOURCES -> GrpcStatus.RESOURCE_EXHAUSTED;
+      case EXEC_FAILED, FAILED_PRECONDITION -> GrpcStatus.FAILED_PRECONDITION;
+      case METHOD_NOT_ALLOWED -> GrpcStatus.UNIMPLEMENTED;
+      case UNAVAILABLE -> GrpcStatus.UNAVAILABLE;
+      case DEADLINE_EXCEEDED -> GrpcStatus.DEADLINE_EXCEEDED;
+      case INTERNAL -> GrpcStatus.INTERNAL;
+    };
+  }
+
+  static com.google.rpc.Status details(CairnException ce, GrpcStatus status, String requestId) {
+    com.google.rpc.Status.Builder s = com.google.rpc.Status.newBuilder().setCode(status.code)
+        .setMessage(ce.getMessage())
+        .addDetails(Any.pack(ErrorInfo.newBuilder().setReason(ce.code().name()).setDomain(DOMAIN)
+            .putMetadata("requestId", requestId).build()));
+    if (!ce.details().isEmpty()) {
+      BadRequest.Builder bad = BadRequest.newBuilder();
+      for (FieldError d : ce.details()) {
+        bad.addFieldViolations(BadRequest.FieldViolation.newBuilder().setField(d.field()).setDescription(d.message()));
+      }
+      s.addDetails(Any.pack(bad.build()));
+    }
+    return s.build();
+  }
+
+  public static void fail(GrpcServerResponse<?, ?> response, Throwable failure, String requestId) {
+    CairnException ce = CairnException.from(failure);
+    if (!(failure instanceof CairnException)) {
+      LOG.error("unexpected gRPC failure requestId={}", requestId, failure);
+    }
+    GrpcStatus status = status(ce.code());
+    response.trailers().set(CODE_TRAILER, ce.code().name());
+    response.trailers().set(DETAILS_TRAILER,
+        Base64.getEncoder().withoutPadding().encodeToString(details(ce, status, requestId).toByteArray()));
+    response.status(status).statusMessage(ce.getMessage()).end();
+  }
+}

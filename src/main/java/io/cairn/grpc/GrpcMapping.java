@@ -1,0 +1,56 @@
+package io.cairn.grpc;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import io.cairn.health.HealthBus;
+import io.cairn.model.CairnException;
+import io.cairn.model.ErrorCode;
+import io.cairn.model.Json;
+import io.cairn.node.NodeResources;
+import io.cairn.reconcile.WorkloadView;
+import io.cairn.workload.WorkloadJson;
+import io.cairn.grpc.v1.Node;
+import io.cairn.grpc.v1.NodeUsage;
+import io.cairn.grpc.v1.Workload;
+
+/**
+ * Workloads cross the gRPC edge through their JSON form, which the proto mirrors field for field,
+ * so REST and gRPC render and validate one document one way.
+ */
+final class GrpcMapping {
+  private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
+  private static final JsonFormat.Printer PRINTER = JsonFormat.printer();
+
+  private GrpcMapping() {}
+
+  static Workload workload(WorkloadView view) {
+    Workload.Builder b = Workload.newBuilder();
+    try {
+      PARSER.merge(WorkloadJson.render(view).encode(), b);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("workload JSON does not fit the proto", e);
+    }
+    return b.build();
+  }
+
+  /** The manifest as the tree the workload service validates (status dropped: it is not input). */
+  static JsonNode manifest(Workload workload) {
+    try {
+      return Json.MAPPER.readTree(PRINTER.print(workload.toBuilder().clearStatus().build()));
+    } catch (InvalidProtocolBufferException | com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new CairnException(ErrorCode.INVALID_ARGUMENT, "workload cannot be read: " + e.getMessage());
+    }
+  }
+
+  static Node node(HealthBus.NodeInfo info) {
+    NodeResources.Snapshot r = info.resources();
+    return Node.newBuilder().setId(info.id()).setName(info.name()).setVersion(info.version())
+        .setStartedAt(WorkloadJson.time(info.startedAt()))
+        .setCapacity(io.cairn.grpc.v1.NodeResources.newBuilder().setCpus(r.capacity().cpuMillis() / 1000.0)
+            .setMemoryBytes(r.capacity().memoryBytes()).setDiskBytes(r.capacity().diskBytes()))
+        .setUsage(NodeUsage.newBuilder().setCpuPercent(r.cpuPercent()).setMemoryBytes(r.used().memoryBytes())
+            .setMemoryPercent(r.memoryPercent()).setDiskBytes(r.used().diskBytes()).setDiskPercent(r.diskPercent()))
+        .build();
+  }
+}

@@ -1,0 +1,261 @@
+package io.cairn.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.google.rpc.BadRequest;
+import io.cairn.grpc.v1.ApplyRequest;
+import io.cairn.grpc.v1.ApplyResponse;
+import io.cairn.grpc.v1.DeleteWorkloadRequest;
+import io.cairn.grpc.v1.GetNodeRequest;
+import io.cairn.grpc.v1.GetWorkloadRequest;
+import io.cairn.grpc.v1.ListWorkloadsRequest;
+import io.cairn.grpc.v1.ListWorkloadsResponse;
+import io.cairn.grpc.v1.LogLine;
+import io.cairn.grpc.v1.LogsRequest;
+import io.cairn.grpc.v1.Metadata;
+import io.cairn.grpc.v1.Node;
+import io.cairn.grpc.v1.NodeServiceGrpcClient;
+import io.cairn.grpc.v1.Resources;
+import io.cairn.grpc.v1.RetryRequest;
+import io.cairn.grpc.v1.ScaleRequest;
+import io.cairn.grpc.v1.WatchEvent;
+import io.cairn.grpc.v1.WatchRequest;
+import io.cairn.grpc.v1.Workload;
+import io.cairn.grpc.v1.WorkloadServiceGrpcClient;
+import io.cairn.grpc.v1.WorkloadSpec;
+import io.cairn.model.ErrorCode;
+import io.cairn.testing.Manifests;
+import io.cairn.testing.SharedNode;
+import io.cairn.testing.TestNode;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.grpc.client.GrpcClient;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.common.ServiceMethod;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** gRPC on the REST port, with the Vert.x gRPC client: same operations, same codes, streams, deadlines. */
+@Timeout(120)
+class GrpcApiTest {
+  static TestNode node;
+
+  @RegisterExtension
+  static final SharedNode SHARED = new SharedNode(n -> node = n);
+
+  static Vertx vertx;
+  static GrpcClient client;
+  static SocketAddress address;
+
+  @BeforeAll
+  static void client() {
+    vertx = Vertx.vertx();
+    client = GrpcClient.client(vertx);
+    address = SocketAddress.inetSocketAddress(node.agent().httpPort(), "127.0.0.1");
+  }
+
+  @AfterAll
+  static void close() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  /** A unary call's outcome: status, message, trailers and (on OK) the reply. */
+  record Result<T>(GrpcStatus status, String message, MultiMap trailers, T reply) {
+    String cairnCode() {
+      return trailers.get(GrpcErrors.CODE_TRAILER);
+    }
+
+    com.google.rpc.Status details() throws Exception {
+      return com.google.rpc.Status.parseFrom(Base64.getDecoder().decode(trailers.get(GrpcErrors.DETAILS_TRAILER)));
+    }
+  }
+
+  static <Req, Resp> Result<Resp> call(ServiceMethod<Resp, Req> method, Req request) throws Exception {
+    return client.request(address, method)
+        .compose(req -> req.end(request).compose(v -> req.response()))
+        // a trailers-only reply (an error before any message) carries its metadata in the headers
+        .compose(resp -> resp.last().transform(ar -> Future.succeededFuture(new Result<>(resp.status(),
+            resp.statusMessage(), MultiMap.caseInsensitiveMultiMap().addAll(resp.headers()).addAll(resp.trailers()),
+            ar.succeeded() ? ar.result() : null))))
+        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  static Workload manifest(String name, int replicas, String... command) {
+    return Workload.newBuilder().setApiVersion("cairn/v1").setKind("Workload")
+        .setMetadata(Metadata.newBuilder().setName(name).putLabels("app", name))
+        .setSpec(WorkloadSpec.newBuilder().setReplicas(replicas).addAllCommand(List.of(command)).setStopGracePeriod("2s"))
+        .build();
+  }
+
+  @Test
+  void workloadOperationsRoundTrip() throws Exception {
+    Result<ApplyResponse> applied = call(WorkloadServiceGrpcClient.Apply,
+        ApplyRequest.newBuilder().setName("grpc-web").setWorkload(manifest("grpc-web", 1, "sleep", "300")).build());
+    assertThat(applied.status()).isEqualTo(GrpcStatus.OK);
+    assertThat(applied.reply().getCreated()).isTrue();
+    Workload w = applied.reply().getWorkload();
+    assertThat(w.getStatus().getPhase()).isEqualTo("Running");
+    assertThat(w.getStatus().getInstances(0).getPid()).isPositive();
+    assertThat(w.getSpec().getRestartPolicy().getMode()).isEqualTo("Always");
+
+    Result<ApplyResponse> again = call(WorkloadServiceGrpcClient.Apply,
+        ApplyRequest.newBuilder().setName("grpc-web").setWorkload(manifest("grpc-web", 1, "sleep", "300")).build());
+    assertThat(again.reply().getCreated()).isFalse();
+
+    Result<Workload> got = call(WorkloadServiceGrpcClient.Get, GetWorkloadRequest.newBuilder().setName("grpc-web").build());
+    assertThat(got.reply().getMetadata().getLabelsMap()).containsEntry("app", "grpc-web");
+    // the REST view of the same workload is the same document
+    JsonObject rest = node.workload("grpc-web");
+    assertThat(got.reply().getStatus().getInstances(0).getId())
+        .isEqualTo(rest.getJsonObject("status").getJsonArray("instances").getJsonObject(0).getString("id"));
+
+    Result<ListWorkloadsResponse> listed = call(WorkloadServiceGrpcClient.List,
+        ListWorkloadsRequest.newBuilder().setLabelSelector("app=grpc-web").build());
+    assertThat(listed.reply().getItemsList()).extracting(x -> x.getMetadata().getName()).containsExactly("grpc-web");
+
+    Result<Workload> scaled = call(WorkloadServiceGrpcClient.Scale,
+        ScaleRequest.newBuilder().setName("grpc-web").setReplicas(2).build());
+    assertThat(scaled.reply().getSpec().getReplicas()).isEqualTo(2);
+
+    Result<Node> nodeInfo = call(NodeServiceGrpcClient.GetNode, GetNodeRequest.getDefaultInstance());
+    assertThat(nodeInfo.reply().getId()).isEqualTo(node.nodeId());
+    assertThat(nodeInfo.reply().getCapacity().getCpus()).isPositive();
+
+    Result<Workload> deleted = call(WorkloadServiceGrpcClient.Delete,
+        DeleteWorkloadRequest.newBuilder().setName("grpc-web").build());
+    assertThat(deleted.reply().getStatus().getPhase()).isEqualTo("Stopping");
+    await().atMost(Duration.ofSeconds(15)).until(() -> call(WorkloadServiceGrpcClient.Get,
+        GetWorkloadRequest.newBuilder().setName("grpc-web").build()).status() == GrpcStatus.NOT_FOUND);
+  }
+
+  @Test
+  void everyRestErrorHasItsGrpcTwin() throws Exception {
+    node.apply("steady", Manifests.workload("steady", 1, "sleep", "300"));
+
+    record Case(TestNode.Reply rest, Result<?> grpc) {}
+    Workload huge = manifest("huge", 1, "sleep", "1").toBuilder()
+        .setSpec(manifest("huge", 1, "sleep", "1").getSpec().toBuilder()
+            .setResources(Resources.newBuilder().setMemory("10000Gi"))).build();
+    JsonObject hugeJson = Manifests.workload("huge", 1, "sleep", "1");
+    hugeJson.getJsonObject("spec").put("resources", new JsonObject().put("memory", "10000Gi"));
+    List<Case> cases = List.of(
+        new Case(node.put("/api/v1/workloads/Bad_Name", "application/json",
+            "{\"spec\":{\"replicas\":-1,\"command\":[]}}"),
+            call(WorkloadServiceGrpcClient.Apply, ApplyRequest.newBuilder().setName("Bad_Name")
+                .setWorkload(manifest("Bad_Name", -1)).build())),
+        new Case(node.get("/api/v1/workloads/missing"),
+            call(WorkloadServiceGrpcClient.Get, GetWorkloadRequest.newBuilder().setName("missing").build())),
+        new Case(node.post("/api/v1/workloads/steady/retry", "application/json", ""),
+            call(WorkloadServiceGrpcClient.Retry, RetryRequest.newBuilder().setName("steady").build())),
+        new Case(node.apply("huge", hugeJson),
+            call(WorkloadServiceGrpcClient.Apply, ApplyRequest.newBuilder().setName("huge").setWorkload(huge).build())),
+        new Case(node.apply("ghost", Manifests.workload("ghost", 1, "python4")),
+            call(WorkloadServiceGrpcClient.Apply, ApplyRequest.newBuilder().setName("ghost2")
+                .setWorkload(manifest("ghost2", 1, "python4")).build())),
+        new Case(node.get("/api/v1/workloads?label=a=b=c"),
+            call(WorkloadServiceGrpcClient.List, ListWorkloadsRequest.newBuilder().setLabelSelector("a=b=c").build())));
+
+    List<String> seen = new CopyOnWriteArrayList<>();
+    for (Case c : cases) {
+      String code = c.rest().code();
+      seen.add(code);
+      assertThat(c.grpc().cairnCode()).as("cairn code over gRPC for %s (status %s: %s)", code, c.grpc().status(), c.grpc().message()).isEqualTo(code);
+      assertThat(c.grpc().status()).isEqualTo(GrpcErrors.status(ErrorCode.valueOf(code)));
+      assertThat(c.grpc().message()).isEqualTo(c.rest().json().getJsonObject("error").getString("message"));
+      com.google.rpc.Status details = c.grpc().details();
+      assertThat(details.getCode()).isEqualTo(c.grpc().status().code);
+      assertThat(details.getDetails(0).unpack(com.google.rpc.ErrorInfo.class).getReason()).isEqualTo(code);
+      List<String> restFields = c.rest().json().getJsonObject("error").getJsonArray("details").stream()
+          .map(d -> ((JsonObject) d).getString("field")).toList();
+      List<String> grpcFields = details.getDetailsCount() < 2 ? List.of()
+          : details.getDetails(1).unpack(BadRequest.class).getFieldViolationsList().stream()
+              .map(BadRequest.FieldViolation::getField).toList();
+      assertThat(grpcFields).as("field details for %s", code).containsExactlyInAnyOrderElementsOf(restFields);
+    }
+    assertThat(seen).containsExactlyInAnyOrder("INVALID_ARGUMENT", "NOT_FOUND", "CONFLICT", "INSUFFICIENT_RESOURCES",
+        "EXEC_FAILED", "INVALID_ARGUMENT");
+    node.delete("/api/v1/workloads/steady");
+  }
+
+  @Test
+  void theStatusMappingCoversEveryCode() {
+    assertThat(GrpcErrors.status(ErrorCode.INVALID_ARGUMENT)).isEqualTo(GrpcStatus.INVALID_ARGUMENT);
+    assertThat(GrpcErrors.status(ErrorCode.NOT_FOUND)).isEqualTo(GrpcStatus.NOT_FOUND);
+    assertThat(GrpcErrors.status(ErrorCode.CONFLICT)).isEqualTo(GrpcStatus.ABORTED);
+    assertThat(GrpcErrors.status(ErrorCode.INSUFFICIENT_RESOURCES)).isEqualTo(GrpcStatus.RESOURCE_EXHAUSTED);
+    assertThat(GrpcErrors.status(ErrorCode.PAYLOAD_TOO_LARGE)).isEqualTo(GrpcStatus.RESOURCE_EXHAUSTED);
+    assertThat(GrpcErrors.status(ErrorCode.EXEC_FAILED)).isEqualTo(GrpcStatus.FAILED_PRECONDITION);
+    assertThat(GrpcErrors.status(ErrorCode.UNAVAILABLE)).isEqualTo(GrpcStatus.UNAVAILABLE);
+    assertThat(GrpcErrors.status(ErrorCode.DEADLINE_EXCEEDED)).isEqualTo(GrpcStatus.DEADLINE_EXCEEDED);
+    for (ErrorCode code : ErrorCode.values()) {
+      assertThat(GrpcErrors.status(code)).as(code.name()).isNotEqualTo(GrpcStatus.OK);
+    }
+  }
+
+  @Test
+  void logsAndWatchStreamAndEndWhenTheClientCancels() throws Exception {
+    node.apply("grpc-talker", Manifests.workload("grpc-talker", 1, "sh", "-c",
+        "i=0; while true; do echo n $i; i=$((i+1)); sleep 0.1; done"));
+    await().atMost(Duration.ofSeconds(10)).until(() ->
+        node.get("/api/v1/workloads/grpc-talker/logs?tail=1000").body().contains("n 3\n"));
+
+    WorkloadServiceGrpcClient workloads = WorkloadServiceGrpcClient.create(client, address);
+    List<String> tail = new CopyOnWriteArrayList<>();
+    workloads.logs(LogsRequest.newBuilder().setName("grpc-talker").setTail(3).setStream("stdout").build())
+        .onSuccess(stream -> stream.handler(l -> tail.add(l.getLine())))
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(5)).until(() -> tail.size() == 3);
+    assertThat(tail).allMatch(l -> l.startsWith("n "));
+
+    List<LogLine> followed = new CopyOnWriteArrayList<>();
+    var followRequest = client.request(address, WorkloadServiceGrpcClient.Logs).toCompletionStage().toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    followRequest.end(LogsRequest.newBuilder().setName("grpc-talker").setTail(1).setFollow(true).setStream("stdout").build());
+    followRequest.response().onSuccess(resp -> resp.handler(followed::add));
+    await().atMost(Duration.ofSeconds(10)).until(() -> followed.size() >= 10);
+    followRequest.cancel();
+
+    List<WatchEvent> events = new CopyOnWriteArrayList<>();
+    var watchRequest = client.request(address, WorkloadServiceGrpcClient.Watch).toCompletionStage().toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    watchRequest.end(WatchRequest.newBuilder().setName("grpc-talker").build());
+    watchRequest.response().onSuccess(resp -> resp.handler(events::add));
+    await().atMost(Duration.ofSeconds(10)).until(() -> !events.isEmpty());
+    assertThat(events.get(0).getType()).isEqualTo(WatchEvent.Type.CURRENT);
+    node.post("/api/v1/workloads/grpc-talker/scale", "application/json", "{\"replicas\":2}");
+    await().atMost(Duration.ofSeconds(10)).until(() -> events.stream().anyMatch(e ->
+        e.getType() == WatchEvent.Type.MODIFIED && e.getWorkload().getStatus().getReadyReplicas() == 2));
+    node.delete("/api/v1/workloads/grpc-talker");
+    await().atMost(Duration.ofSeconds(15)).until(() -> events.stream().anyMatch(e -> e.getType() == WatchEvent.Type.DELETED));
+    watchRequest.cancel();
+  }
+
+  @Test
+  void theClientsDeadlineIsHonoured() throws Exception {
+    node.apply("slowlog", Manifests.workload("slowlog", 1, "sleep", "300"));
+    var request = client.request(address, WorkloadServiceGrpcClient.Logs).toCompletionStage().toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    request.timeout(500, TimeUnit.MILLISECONDS);
+    request.end(LogsRequest.newBuilder().setName("slowlog").setFollow(true).build());
+    long started = System.nanoTime();
+    GrpcStatus status = request.response().compose(resp -> resp.end().transform(ar -> Future.succeededFuture(resp.status())))
+        .recover(e -> Future.succeededFuture(e instanceof io.vertx.grpc.common.GrpcErrorException ge ? ge.status()
+            : GrpcStatus.UNKNOWN))
+        .toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+    assertThat(status).isEqualTo(GrpcStatus.DEADLINE_EXCEEDED);
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+    node.delete("/api/v1/workloads/slowlog");
+  }
+}
