@@ -25,7 +25,12 @@ def main():
     assert reply == b"\x08\x01", "overall health is not SERVING: %r" % reply
     reply = check(field_string(1, "cairn.v1.WorkloadService"), timeout=10)
     assert reply == b"\x08\x01", "WorkloadService health is not SERVING: %r" % reply
-    print("health SERVING")
+    watch = channel.unary_stream("/grpc.health.v1.Health/Watch", request_serializer=ident, response_deserializer=ident)
+    updates = watch(b"", timeout=10)
+    first = next(updates)
+    assert first == b"\x08\x01", "Health/Watch did not start with SERVING: %r" % first
+    updates.cancel()
+    print("health SERVING (Check and Watch)")
 
     listing = channel.unary_unary("/cairn.v1.WorkloadService/List", request_serializer=ident,
                                   response_deserializer=ident)

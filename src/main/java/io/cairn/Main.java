@@ -1,6 +1,10 @@
 package io.cairn;
 
 import io.cairn.agent.AgentCommand;
+import io.cairn.cli.Cli;
+import io.cairn.cli.CompletionCommand;
+import io.cairn.cli.NodeCommands;
+import io.cairn.cli.WorkloadCommands;
 import io.cairn.config.ConfigFile;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -8,13 +12,18 @@ import picocli.CommandLine.Command;
 /** The {@code cairn} command: the agent and (later) the client subcommands share one jar. */
 @Command(name = "cairn", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Cairn: desired-state workloads, tasks and objects on one node or many.",
-    subcommands = {AgentCommand.class, Main.VersionCommand.class, Main.ConfigCommand.class})
+    subcommands = {AgentCommand.class, WorkloadCommands.class, NodeCommands.class, Main.VersionCommand.class,
+        Main.ConfigCommand.class, CompletionCommand.class})
 public final class Main implements Runnable {
   public static void main(String[] args) {
-    int code = new CommandLine(new Main()).execute(args);
+    int code = Cli.configure(commandLine()).execute(args);
     if (code != AgentCommand.KEEP_RUNNING) {
       System.exit(code);
     }
+  }
+
+  public static CommandLine commandLine() {
+    return new CommandLine(new Main());
   }
 
   @Override

@@ -7,6 +7,7 @@ import io.cairn.model.CairnException;
 import io.cairn.model.FieldError;
 import io.cairn.reconcile.ReconcileBus;
 import io.cairn.reconcile.WorkloadView;
+import io.cairn.workload.WorkloadWatch;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -45,12 +46,20 @@ final class WorkloadRoutes {
   }
 
   private void get(RoutingContext ctx) {
+    if (Params.bool(ctx, "watch")) {
+      watch(ctx, ctx.pathParam("name"));
+      return;
+    }
     this.<WorkloadView>ask(ctx, ReconcileBus.GET, new ReconcileBus.Get(ctx.pathParam("name")))
         .onSuccess(view -> ctx.response().putHeader("Content-Type", "application/json").end(rendered.of(view)))
         .onFailure(e -> ApiErrors.fail(ctx, e));
   }
 
   private void list(RoutingContext ctx) {
+    if (Params.bool(ctx, "watch")) {
+      watch(ctx, null);
+      return;
+    }
     ReconcileBus.ListWorkloads query = new ReconcileBus.ListWorkloads(ctx.queryParams().get("label"),
         ctx.queryParams().get("phase"), Params.optionalInt(ctx, "limit"), ctx.queryParams().get("pageToken"));
     this.<ReconcileBus.Page>ask(ctx, ReconcileBus.LIST, query)
@@ -97,6 +106,31 @@ final class WorkloadRoutes {
   private void retry(RoutingContext ctx) {
     this.<WorkloadView>ask(ctx, ReconcileBus.RETRY, new ReconcileBus.Retry(ctx.pathParam("name")))
         .onSuccess(view -> reply(ctx, 200, WorkloadJson.render(view)))
+        .onFailure(e -> ApiErrors.fail(ctx, e));
+  }
+
+  /**
+   * {@code ?watch=true}: Server-Sent Events, {@code event: CURRENT} for each workload's state at the
+   * start, then {@code MODIFIED} / {@code DELETED} as they change; data is the workload JSON.
+   */
+  private void watch(RoutingContext ctx, String name) {
+    io.vertx.core.http.HttpServerResponse response = ctx.response();
+    WorkloadWatch.start(vertx, timeout, name, (type, view) -> {
+          if (response.closed()) {
+            return Future.failedFuture("client gone");
+          }
+          if (!response.headWritten()) {
+            response.setChunked(true).putHeader("Content-Type", "text/event-stream").putHeader("Cache-Control", "no-cache");
+          }
+          return response.write("event: " + type + "\ndata: " + WorkloadJson.render(view).encode() + "\n\n");
+        })
+        .onSuccess(w -> {
+          if (!response.headWritten()) {
+            response.setChunked(true).putHeader("Content-Type", "text/event-stream").putHeader("Cache-Control", "no-cache")
+                .writeHead();
+          }
+          response.closeHandler(v -> w.close());
+        })
         .onFailure(e -> ApiErrors.fail(ctx, e));
   }
 
