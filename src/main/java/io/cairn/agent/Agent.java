@@ -21,6 +21,11 @@ import io.cairn.runtime.RuntimeVerticle;
 import io.cairn.storage.StorageBus;
 import io.cairn.storage.StorageClient;
 import io.cairn.storage.StorageVerticle;
+import io.cairn.storage.ChunkVerticle;
+import io.cairn.objects.ChunkPlacement;
+import io.cairn.objects.ChunkStore;
+import io.cairn.s3.S3Keys;
+import io.cairn.s3.S3Verticle;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -55,6 +60,9 @@ public final class Agent {
   private final List<ApiVerticle> apiInstances = new java.util.concurrent.CopyOnWriteArrayList<>();
   private ReconcileVerticle reconcile;
   private int httpPort;
+  private int s3Port;
+  /** --dev generated the S3 key pair: write it to DATA_DIR/s3.env (never done for a configured pair). */
+  private boolean writeS3Env;
 
   private Agent(CairnConfig config, String nodeId, String version, Vertx vertx, PrometheusMeterRegistry registry) {
     this.config = config;
@@ -66,6 +74,10 @@ public final class Agent {
 
   /** Builds the node and resolves once every component is deployed and the HTTP port is open. */
   public static Future<Agent> start(CairnConfig config, String nodeId, String version) {
+    return start(config, nodeId, version, false);
+  }
+
+  public static Future<Agent> start(CairnConfig config, String nodeId, String version, boolean writeS3Env) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
@@ -77,6 +89,7 @@ public final class Agent {
     Bus.registerCodecs(vertx, Stream.of(StorageBus.MESSAGE_TYPES, RuntimeBus.MESSAGE_TYPES,
         ReconcileBus.MESSAGE_TYPES, HealthBus.MESSAGE_TYPES).flatMap(List::stream).toList());
     Agent agent = new Agent(config, nodeId, version, vertx, registry);
+    agent.writeS3Env = writeS3Env;
     // On failure, close Vert.x and report the cause from outside its (then terminated) event loops.
     return Future.fromCompletionStage(agent.deployAll().map(agent).toCompletionStage()
         .exceptionallyCompose(e -> vertx.close().toCompletionStage()
@@ -88,10 +101,20 @@ public final class Agent {
     Path data = config.dataDir();
     LogFiles logs = new LogFiles(data.resolve("logs"), config.logsMaxFileBytes(), config.logsMaxFiles());
     ProcessDriver driver = new ProcessDriver(nodeId, logs, data.resolve("work"));
+    ChunkStore chunks;
+    try {
+      chunks = new ChunkStore(data.resolve("chunks"), ChunkStore.Compression.valueOf(config.compression()));
+    } catch (java.io.IOException e) {
+      return Future.failedFuture(e);
+    }
+    S3Verticle s3 = new S3Verticle(new S3Verticle.Settings(config.s3Host(), config.s3Port(), config.s3Region(),
+        config.s3AccessKeyId(), config.s3SecretAccessKey(), (int) config.chunkSize(), config.requestTimeout()),
+        ChunkPlacement.local(nodeId));
     ApiMetrics apiMetrics = ApiVerticle.metrics(registry);
     reconcile = new ReconcileVerticle(config, nodeId, new ReconcileMetrics(registry));
     return deploy(new StorageVerticle(data.resolve("state"), nodeId, config.eventsMaxEntries(), config.syncWrites()),
             worker("cairn-storage"))
+        .compose(v -> deploy(() -> new ChunkVerticle(nodeId, chunks), worker("cairn-chunks").setInstances(2)))
         .compose(v -> deploy(new RuntimeVerticle(nodeId, driver, logs), worker("cairn-runtime")))
         .compose(v -> deploy(reconcile, new DeploymentOptions()))
         .compose(v -> deploy(new HealthVerticle(nodeId, nodeName(), version, startedAt, new NodeResources(data)),
@@ -108,8 +131,20 @@ public final class Agent {
           }
           return vertx.executeBlocking(() -> Files.writeString(config.httpPortFile(), httpPort + "\n"));
         })
+        .compose(v -> deploy(s3, new DeploymentOptions()))
+        .compose(v -> {
+          s3Port = s3.actualPort();
+          return vertx.executeBlocking(() -> {
+            Files.writeString(config.s3PortFile(), s3Port + "\n");
+            if (writeS3Env) {
+              S3Keys.writeEnv(config.s3EnvFile(), config, s3Port);
+            }
+            return null;
+          });
+        })
         .compose(v -> record(EventTypes.AGENT_STARTED, "version " + version + ", http port " + httpPort))
-        .onSuccess(v -> LOG.info("node started {} {}", kv("httpPort", httpPort), kv("dataDir", data.toString())));
+        .onSuccess(v -> LOG.info("node started {} {} {}", kv("httpPort", httpPort), kv("s3Port", s3Port),
+            kv("dataDir", data.toString())));
   }
 
   /**
@@ -177,6 +212,10 @@ public final class Agent {
 
   public String nodeId() {
     return nodeId;
+  }
+
+  public int s3Port() {
+    return s3Port;
   }
 
   public int httpPort() {

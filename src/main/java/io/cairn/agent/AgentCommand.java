@@ -9,6 +9,7 @@ import io.cairn.config.ConfigLoader;
 import io.cairn.config.Settings;
 import io.cairn.logging.Logging;
 import io.cairn.node.NodeIdentity;
+import io.cairn.s3.S3Keys;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -43,6 +44,9 @@ public final class AgentCommand implements Callable<Integer> {
   @Option(names = "--http-host", paramLabel = "ADDR", description = "Address to bind (http.host).")
   String httpHost;
 
+  @Option(names = "--s3-port", paramLabel = "N", description = "S3 API port; 0 picks a free one (s3.port).")
+  String s3Port;
+
   @Option(names = "--node-id", paramLabel = "ID", description = "Stable node id (node.id).")
   String nodeId;
 
@@ -68,9 +72,19 @@ public final class AgentCommand implements Callable<Integer> {
     }
     Logging.configure(config.logFormat(), config.logLevel(), id);
     Logger log = LoggerFactory.getLogger(AgentCommand.class);
+    boolean devKeys = dev && config.s3AccessKeyId().isBlank();
+    if (devKeys) {
+      try {
+        String[] keys = S3Keys.loadOrCreate(config.s3EnvFile());
+        config = config.withS3Credentials(keys[0], keys[1]);
+      } catch (java.io.IOException e) {
+        System.err.println("cairn: cannot prepare " + config.s3EnvFile() + ": " + e.getMessage());
+        return CONFIG_ERROR;
+      }
+    }
     Agent agent;
     try {
-      agent = Agent.start(config, id, Main.version()).toCompletionStage().toCompletableFuture()
+      agent = Agent.start(config, id, Main.version(), devKeys).toCompletionStage().toCompletableFuture()
           .get(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
       agent.awaitReady().toCompletionStage().toCompletableFuture()
           .get(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -83,9 +97,14 @@ public final class AgentCommand implements Callable<Integer> {
     long readyMillis = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
     log.info("node ready {} {}", kv("url", "http://" + config.httpHost() + ":" + agent.httpPort()),
         kv("startToReadyMs", readyMillis));
+    if (devKeys) {
+      log.info("S3 credentials for this dev node are in {} {}", kv("file", config.s3EnvFile().toString()),
+          kv("s3Port", agent.s3Port()));
+    }
     if (dev) {
       System.err.println("cairn: node " + id + " ready at http://" + config.httpHost() + ":" + agent.httpPort()
-          + " (data in " + config.dataDir() + ")");
+          + ", S3 at http://" + config.s3Host() + ":" + agent.s3Port()
+          + (devKeys ? " (credentials: source " + config.s3EnvFile() + ")" : "") + ", data in " + config.dataDir());
     }
     ShutdownOnSignal.install(agent, config.shutdownGracePeriod());
     return KEEP_RUNNING;
@@ -96,6 +115,7 @@ public final class AgentCommand implements Callable<Integer> {
     put(flags, Settings.DATA_DIR.path(), dataDir);
     put(flags, Settings.HTTP_PORT.path(), httpPort);
     put(flags, Settings.HTTP_HOST.path(), httpHost);
+    put(flags, Settings.S3_PORT.path(), s3Port);
     put(flags, Settings.NODE_ID.path(), nodeId);
     put(flags, Settings.LOG_FORMAT.path(), logFormat);
     put(flags, Settings.LOG_LEVEL.path(), logLevel);

@@ -24,7 +24,14 @@ public record CairnConfig(
     long logsMaxFileBytes,
     int logsMaxFiles,
     int eventsMaxEntries,
-    boolean syncWrites) {
+    boolean syncWrites,
+    long chunkSize,
+    String compression,
+    String s3Host,
+    int s3Port,
+    String s3Region,
+    String s3AccessKeyId,
+    String s3SecretAccessKey) {
 
   static CairnConfig from(Values v) {
     return new CairnConfig(
@@ -35,12 +42,30 @@ public record CairnConfig(
         v.get(Settings.GC_FAILED_TTL), v.get(Settings.ADMISSION_CPU_THRESHOLD),
         v.get(Settings.ADMISSION_MEMORY_THRESHOLD), v.get(Settings.ADMISSION_DISK_THRESHOLD),
         v.get(Settings.LOGS_MAX_FILE_SIZE), v.get(Settings.LOGS_MAX_FILES), v.get(Settings.EVENTS_MAX_ENTRIES),
-        v.get(Settings.STATE_SYNC_WRITES));
+        v.get(Settings.STATE_SYNC_WRITES), v.get(Settings.STORAGE_CHUNK_SIZE), v.get(Settings.STORAGE_COMPRESSION),
+        v.get(Settings.S3_HOST), v.get(Settings.S3_PORT), v.get(Settings.S3_REGION), v.get(Settings.S3_ACCESS_KEY_ID),
+        v.get(Settings.S3_SECRET_ACCESS_KEY));
   }
 
   /** Typed lookup of parsed values, so {@link #from} reads like the settings list. */
   interface Values {
     <T> T get(Setting<T> setting);
+  }
+
+  /** The same configuration with an S3 key pair (the one --dev generates when none is configured). */
+  public CairnConfig withS3Credentials(String accessKeyId, String secretAccessKey) {
+    return new CairnConfig(nodeId, nodeName, dataDir, httpHost, httpPort, httpMaxBodyBytes, requestTimeout, logFormat,
+        logLevel, shutdownGracePeriod, reconcileInterval, gcInterval, gcFailedTtl, cpuThresholdPercent,
+        memoryThresholdPercent, diskThresholdPercent, logsMaxFileBytes, logsMaxFiles, eventsMaxEntries, syncWrites,
+        chunkSize, compression, s3Host, s3Port, s3Region, accessKeyId, secretAccessKey);
+  }
+
+  public Path s3EnvFile() {
+    return dataDir.resolve("s3.env");
+  }
+
+  public Path s3PortFile() {
+    return dataDir.resolve("s3.port");
   }
 
   public Path httpPortFile() {

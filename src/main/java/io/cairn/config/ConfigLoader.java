@@ -63,6 +63,12 @@ public final class ConfigLoader {
       }
     });
     checkDataDir(config.dataDir(), problems);
+    if (config.s3AccessKeyId().isBlank() != config.s3SecretAccessKey().isBlank()) {
+      problems.add("s3.accessKeyId / s3.secretAccessKey: give both or neither");
+    }
+    if (config.chunkSize() < (64L << 10) || config.chunkSize() > (64L << 20)) {
+      problems.add("storage.chunkSize: must be between 64Ki and 64Mi");
+    }
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }

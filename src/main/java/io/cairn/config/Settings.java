@@ -51,10 +51,24 @@ public final class Settings {
   public static final Setting<Boolean> STATE_SYNC_WRITES = bool("state.syncWrites", false,
       "fsync every state write (survives power loss, not only process crashes)");
 
+  public static final Setting<Long> STORAGE_CHUNK_SIZE = bytes("storage.chunkSize", 4L << 20,
+      "Objects are split into chunks of this size, each stored once per node by its SHA-256");
+  public static final Setting<String> STORAGE_COMPRESSION = oneOf("storage.compression", "lz4",
+      List.of("lz4", "zstd", "none"), "Chunk compression, used only when it saves at least 10%");
+  public static final Setting<String> S3_HOST = text("s3.host", "127.0.0.1", "Address the S3 listener binds");
+  public static final Setting<Integer> S3_PORT = port("s3.port", 7701,
+      "S3 API port; 0 picks a free port and writes it to DATA_DIR/s3.port");
+  public static final Setting<String> S3_REGION = text("s3.region", "us-east-1", "Region name clients sign for");
+  public static final Setting<String> S3_ACCESS_KEY_ID = text("s3.accessKeyId", "",
+      "Access key id; with --dev and no key configured, one is generated into DATA_DIR/s3.env");
+  public static final Setting<String> S3_SECRET_ACCESS_KEY = text("s3.secretAccessKey", "",
+      "Secret key for s3.accessKeyId (never written to disk by the node)");
+
   public static final List<Setting<?>> ALL = List.of(NODE_ID, NODE_NAME, DATA_DIR, HTTP_HOST, HTTP_PORT,
       HTTP_MAX_BODY_SIZE, HTTP_REQUEST_TIMEOUT, LOG_FORMAT, LOG_LEVEL, SHUTDOWN_GRACE_PERIOD,
       RECONCILE_INTERVAL, GC_INTERVAL, GC_FAILED_TTL, ADMISSION_CPU_THRESHOLD, ADMISSION_MEMORY_THRESHOLD,
-      ADMISSION_DISK_THRESHOLD, LOGS_MAX_FILE_SIZE, LOGS_MAX_FILES, EVENTS_MAX_ENTRIES, STATE_SYNC_WRITES);
+      ADMISSION_DISK_THRESHOLD, LOGS_MAX_FILE_SIZE, LOGS_MAX_FILES, EVENTS_MAX_ENTRIES, STATE_SYNC_WRITES,
+      STORAGE_CHUNK_SIZE, STORAGE_COMPRESSION, S3_HOST, S3_PORT, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY);
 
   private Settings() {}
 

@@ -30,12 +30,15 @@ public final class GrpcErrors {
       case INVALID_ARGUMENT, UNSUPPORTED_MEDIA_TYPE -> GrpcStatus.INVALID_ARGUMENT;
       case NOT_FOUND -> GrpcStatus.NOT_FOUND;
       case CONFLICT -> GrpcStatus.ABORTED;
+      case ALREADY_EXISTS -> GrpcStatus.ALREADY_EXISTS;
+      case NOT_EMPTY -> GrpcStatus.FAILED_PRECONDITION;
       case PAYLOAD_TOO_LARGE, INSUFFICIENT_RESOURCES -> GrpcStatus.RESOURCE_EXHAUSTED;
       case EXEC_FAILED, FAILED_PRECONDITION -> GrpcStatus.FAILED_PRECONDITION;
       case METHOD_NOT_ALLOWED -> GrpcStatus.UNIMPLEMENTED;
       case UNAVAILABLE -> GrpcStatus.UNAVAILABLE;
       case DEADLINE_EXCEEDED -> GrpcStatus.DEADLINE_EXCEEDED;
       case INTERNAL -> GrpcStatus.INTERNAL;
+      case CHUNK_CORRUPT -> GrpcStatus.DATA_LOSS;
     };
   }
 

@@ -10,7 +10,11 @@ public enum Table {
   WORKLOADS("workloads", Workload.class),
   WORKLOAD_STATUS("workload_status", WorkloadStatus.class),
   INSTANCES("instances", InstanceStatus.class),
-  EVENTS("events", Event.class);
+  EVENTS("events", Event.class),
+  BUCKETS("buckets", io.cairn.objects.BucketMeta.class),
+  OBJECTS("objects", io.cairn.objects.ObjectMeta.class),
+  /** chunk hash -> how many object versions on this node use it. */
+  CHUNK_REFS("chunk_refs", Long.class);
 
   private final String columnFamily;
   private final Class<?> valueType;

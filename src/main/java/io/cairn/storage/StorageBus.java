@@ -41,7 +41,52 @@ public final class StorageBus {
 
   public record Pong(long entries) {}
 
+  // Objects: metadata on the storage verticle, chunk bytes on the chunk workers.
+  public static final String BUCKET_CREATE = ADDRESSES.local("bucket.create");
+  public static final String BUCKET_GET = ADDRESSES.local("bucket.get");
+  public static final String BUCKET_DELETE = ADDRESSES.local("bucket.delete");
+  public static final String BUCKET_LIST = ADDRESSES.local("bucket.list");
+  public static final String OBJECT_COMMIT = ADDRESSES.local("object.commit");
+  public static final String OBJECT_GET = ADDRESSES.local("object.get");
+  public static final String OBJECT_DELETE = ADDRESSES.local("object.delete");
+  public static final String OBJECT_LIST = ADDRESSES.local("object.list");
+
+  /** Chunk operations are addressed to the node that holds (or will hold) the chunk. */
+  public static String chunkPut(String nodeId) {
+    return ADDRESSES.onNode(nodeId, "chunk.put");
+  }
+
+  public static String chunkGet(String nodeId) {
+    return ADDRESSES.onNode(nodeId, "chunk.get");
+  }
+
+  public record BucketName(String name) {}
+
+  public record Buckets(List<io.cairn.objects.BucketMeta> buckets) {}
+
+  public record ObjectName(String bucket, String key) {}
+
+  /** Reply: the replaced {@link io.cairn.objects.ObjectMeta}, or null. */
+  public record Commit(io.cairn.objects.ObjectMeta meta) {}
+
+  public record ListObjects(String bucket, String prefix, String delimiter, String startAfter, int max) {}
+
+  /**
+   * One chunk's bytes (at most storage.chunkSize). {@code digests} (the object's running MD5, and
+   * SHA-256 when the client sent one to check) are updated by the worker, in order: the chunks of
+   * one upload are sent one at a time.
+   */
+  public record PutChunk(byte[] bytes, int length, List<java.security.MessageDigest> digests) {}
+
+  /** Reply: {@link ChunkBytes}. */
+  public record GetChunk(String hash) {}
+
+  public record ChunkBytes(byte[] bytes) {}
+
   public static final List<Class<?>> MESSAGE_TYPES = List.of(Get.class, Scan.class, Entries.class, Write.class,
       QueryEvents.class, Events.class, Ping.class, Pong.class, Entry.class, Event.class,
-      io.cairn.state.Version.class, java.util.Optional.class);
+      io.cairn.state.Version.class, java.util.Optional.class, BucketName.class, Buckets.class, ObjectName.class,
+      Commit.class, ListObjects.class, PutChunk.class, GetChunk.class, ChunkBytes.class,
+      io.cairn.objects.BucketMeta.class, io.cairn.objects.ObjectMeta.class, io.cairn.objects.ObjectCatalog.Listing.class,
+      io.cairn.objects.ChunkStore.Stored.class, Boolean.class);
 }

@@ -3,6 +3,7 @@ package io.cairn.storage;
 import io.cairn.bus.Bus;
 import io.cairn.events.EventLog;
 import io.cairn.model.Event;
+import io.cairn.objects.ObjectCatalog;
 import io.cairn.state.Mutation;
 import io.cairn.state.StateStore;
 import io.cairn.state.Table;
@@ -52,6 +53,19 @@ public final class StorageVerticle extends VerticleBase {
       this.<StorageBus.Write>serve(StorageBus.WRITE, this::write);
       this.<StorageBus.QueryEvents>serve(StorageBus.EVENTS_QUERY, m -> new StorageBus.Events(events.query(m.query())));
       this.<StorageBus.Ping>serve(StorageBus.PING, m -> new StorageBus.Pong(store.count(Table.WORKLOADS)));
+      ObjectCatalog catalog = new ObjectCatalog(store);
+      this.<StorageBus.BucketName>serve(StorageBus.BUCKET_CREATE, m -> catalog.createBucket(m.name()));
+      this.<StorageBus.BucketName>serve(StorageBus.BUCKET_GET, m -> catalog.bucket(m.name()));
+      this.<StorageBus.BucketName>serve(StorageBus.BUCKET_DELETE, m -> {
+        catalog.deleteBucket(m.name());
+        return true;
+      });
+      this.<StorageBus.BucketName>serve(StorageBus.BUCKET_LIST, m -> new StorageBus.Buckets(catalog.buckets()));
+      this.<StorageBus.Commit>serve(StorageBus.OBJECT_COMMIT, m -> catalog.commit(m.meta()));
+      this.<StorageBus.ObjectName>serve(StorageBus.OBJECT_GET, m -> catalog.object(m.bucket(), m.key()));
+      this.<StorageBus.ObjectName>serve(StorageBus.OBJECT_DELETE, m -> catalog.delete(m.bucket(), m.key()));
+      this.<StorageBus.ListObjects>serve(StorageBus.OBJECT_LIST,
+          m -> catalog.list(m.bucket(), m.prefix(), m.delimiter(), m.startAfter(), m.max()));
       purgeTimer = vertx.setPeriodic(PURGE_EVERY_MILLIS, id -> purgeTombstones());
     });
   }

@@ -52,7 +52,7 @@ class AgentProcessTest {
     // cpuThreshold 100: this test must not depend on how busy the machine running it is
     Process agent = launch(Map.of("CAIRN_SHUTDOWN_GRACE_PERIOD", "3s", "CAIRN_ADMISSION_CPU_THRESHOLD", "100"),
         "--data-dir", data.toString(),
-        "--http-port", "0");
+        "--http-port", "0", "--s3-port", "0");
     try {
       await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(data.resolve("http.port")));
       String base = "http://127.0.0.1:" + Files.readString(data.resolve("http.port")).trim();

@@ -21,6 +21,8 @@ import java.util.concurrent.TimeUnit;
  * Intervals are short so tests see reconciles and GC within seconds.
  */
 public final class TestNode implements AutoCloseable {
+  public static final String ACCESS_KEY_ID = "CAIRNTESTKEY00000001";
+  public static final String SECRET_ACCESS_KEY = "test/secret/key/for/cairn/tests/only0000";
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private final Agent agent;
@@ -42,6 +44,9 @@ public final class TestNode implements AutoCloseable {
     Map<String, String> flags = new HashMap<>();
     flags.put("data.dir", dataDir.toString());
     flags.put("http.port", "0");
+    flags.put("s3.port", "0");
+    flags.put("s3.accessKeyId", ACCESS_KEY_ID);
+    flags.put("s3.secretAccessKey", SECRET_ACCESS_KEY);
     flags.put("reconcile.interval", "1s");
     flags.put("gc.interval", "1s");
     flags.put("http.requestTimeout", "10s");

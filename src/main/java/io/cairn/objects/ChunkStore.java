@@ -1,0 +1,201 @@
+package io.cairn.objects;
+
+import com.github.luben.zstd.Zstd;
+import io.cairn.model.CairnException;
+import io.cairn.model.ErrorCode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+import net.jpountz.lz4.LZ4Compressor;
+import net.jpountz.lz4.LZ4Factory;
+import net.jpountz.lz4.LZ4FastDecompressor;
+
+/**
+ * Content-addressed chunk files: each chunk is named by the SHA-256 of its plain bytes and stored
+ * once, compressed when that saves at least 10%, under {@code root/ab/cd/<hash>}. Writes go to a
+ * temp file, are fsynced and renamed into place, so a chunk file is always whole. Every read
+ * re-hashes and fails with CHUNK_CORRUPT on a mismatch. Blocking: worker threads only.
+ */
+public final class ChunkStore {
+  private static final byte MAGIC = 'C';
+  private static final byte PLAIN = 0;
+  private static final byte LZ4 = 1;
+  private static final byte ZSTD = 2;
+  private static final int HEADER = 1 + 1 + 4;
+
+  public enum Compression { lz4, zstd, none }
+
+  /** Where a chunk landed: its name, plain size, bytes on disk, and whether this write stored it. */
+  public record Stored(String hash, int size, long storedBytes, boolean written) {}
+
+  private final Path root;
+  private final Path tmp;
+  private final Compression compression;
+  private final LZ4Compressor lz4 = LZ4Factory.fastestInstance().fastCompressor();
+  private final LZ4FastDecompressor unlz4 = LZ4Factory.fastestInstance().fastDecompressor();
+
+  public ChunkStore(Path root, Compression compression) throws IOException {
+    this.root = root;
+    this.tmp = root.resolve("tmp");
+    this.compression = compression;
+    Files.createDirectories(tmp);
+  }
+
+  public static String sha256Hex(byte[] data, int offset, int length) {
+    MessageDigest sha = sha256();
+    sha.update(data, offset, length);
+    return HexFormat.of().formatHex(sha.digest());
+  }
+
+  static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public Path path(String hash) {
+    return root.resolve(hash.substring(0, 2)).resolve(hash.substring(2, 4)).resolve(hash);
+  }
+
+  /** Stores the bytes unless a chunk with the same hash is already here (dedup). */
+  public Stored put(byte[] data, int length) throws IOException {
+    String hash = sha256Hex(data, 0, length);
+    Path target = path(hash);
+    if (Files.exists(target)) {
+      return new Stored(hash, length, Files.size(target), false);
+    }
+    byte[] encoded = encode(data, length);
+    Files.createDirectories(target.getParent());
+    Path temp = Files.createTempFile(tmp, hash.substring(0, 8), ".part");
+    try {
+      try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+        ByteBuffer buf = ByteBuffer.wrap(encoded);
+        while (buf.hasRemaining()) {
+          ch.write(buf);
+        }
+        ch.force(true);
+      }
+      try {
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+      } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException raced) {
+        Files.deleteIfExists(temp); // another writer stored the same content first
+      }
+      syncDirectory(target.getParent());
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+    return new Stored(hash, length, encoded.length, true);
+  }
+
+  private byte[] encode(byte[] data, int length) {
+    byte codec = PLAIN;
+    byte[] payload = null;
+    int payloadLength = length;
+    if (compression != Compression.none && length > 64) {
+      byte[] packed;
+      int packedLength;
+      if (compression == Compression.lz4) {
+        packed = new byte[lz4.maxCompressedLength(length)];
+        packedLength = lz4.compress(data, 0, length, packed, 0);
+      } else {
+        packed = new byte[(int) Zstd.compressBound(length)];
+        packedLength = (int) Zstd.compressByteArray(packed, 0, packed.length, data, 0, length, 3);
+      }
+      if (packedLength <= length * 0.9) {
+        codec = compression == Compression.lz4 ? LZ4 : ZSTD;
+        payload = packed;
+        payloadLength = packedLength;
+      }
+    }
+    ByteBuffer out = ByteBuffer.allocate(HEADER + payloadLength);
+    out.put(MAGIC).put(codec).putInt(length).put(payload == null ? data : payload, 0, payloadLength);
+    return out.array();
+  }
+
+  /** The chunk's plain bytes, verified against its name. */
+  public byte[] get(String hash) throws IOException {
+    Path file = path(hash);
+    if (!Files.exists(file)) {
+      throw new CairnException(ErrorCode.NOT_FOUND, "chunk " + hash + " is not on this node");
+    }
+    byte[] raw = Files.readAllBytes(file);
+    byte[] plain;
+    try {
+      plain = decode(raw);
+    } catch (RuntimeException e) {
+      throw corrupt(hash, "cannot be decoded");
+    }
+    if (!sha256Hex(plain, 0, plain.length).equals(hash)) {
+      throw corrupt(hash, "content does not match its hash");
+    }
+    return plain;
+  }
+
+  private static CairnException corrupt(String hash, String why) {
+    return new CairnException(ErrorCode.CHUNK_CORRUPT, "chunk " + hash + " " + why);
+  }
+
+  private byte[] decode(byte[] raw) {
+    ByteBuffer in = ByteBuffer.wrap(raw);
+    if (in.get() != MAGIC) {
+      throw new IllegalStateException("bad magic");
+    }
+    byte codec = in.get();
+    int length = in.getInt();
+    byte[] plain = new byte[length];
+    switch (codec) {
+      case PLAIN -> in.get(plain);
+      case LZ4 -> unlz4.decompress(raw, HEADER, plain, 0, length);
+      case ZSTD -> {
+        long n = Zstd.decompressByteArray(plain, 0, length, raw, HEADER, raw.length - HEADER);
+        if (n != length) {
+          throw new IllegalStateException("short zstd frame");
+        }
+      }
+      default -> throw new IllegalStateException("unknown codec " + codec);
+    }
+    return plain;
+  }
+
+  public boolean delete(String hash) throws IOException {
+    return Files.deleteIfExists(path(hash));
+  }
+
+  /** Every stored chunk's hash (for GC and scrub). */
+  public List<String> hashes() throws IOException {
+    if (!Files.isDirectory(root)) {
+      return List.of();
+    }
+    try (Stream<Path> walk = Files.walk(root, 3)) {
+      return walk.filter(Files::isRegularFile).filter(p -> !p.startsWith(tmp))
+          .map(p -> p.getFileName().toString()).filter(n -> n.length() == 64).toList();
+    }
+  }
+
+  public long storedBytes(String hash) throws IOException {
+    Path p = path(hash);
+    return Files.exists(p) ? Files.size(p) : 0;
+  }
+
+  /** A rename is durable only once its directory entry is flushed too. */
+  private static void syncDirectory(Path dir) {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException e) {
+      // some file systems refuse to open directories; the data itself is already synced
+    }
+  }
+}

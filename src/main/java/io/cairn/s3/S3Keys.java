@@ -1,0 +1,67 @@
+package io.cairn.s3;
+
+import io.cairn.config.CairnConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The --dev key pair: generated once, kept in DATA_DIR/s3.env as shell lines, reused on restart. */
+public final class S3Keys {
+  private static final String UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  private static final String SECRET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+  private S3Keys() {}
+
+  /** {accessKeyId, secretAccessKey}: read from an existing s3.env, else newly generated. */
+  public static String[] loadOrCreate(Path envFile) throws IOException {
+    if (Files.exists(envFile)) {
+      Map<String, String> env = parse(Files.readString(envFile));
+      String id = env.get("AWS_ACCESS_KEY_ID");
+      String secret = env.get("AWS_SECRET_ACCESS_KEY");
+      if (id != null && secret != null) {
+        return new String[] {id, secret};
+      }
+    }
+    SecureRandom random = new SecureRandom();
+    return new String[] {"CAIRN" + pick(random, UPPER, 15), pick(random, SECRET, 40)};
+  }
+
+  public static void writeEnv(Path envFile, CairnConfig config, int port) throws IOException {
+    String text = "AWS_ACCESS_KEY_ID=" + config.s3AccessKeyId() + "\n"
+        + "AWS_SECRET_ACCESS_KEY=" + config.s3SecretAccessKey() + "\n"
+        + "AWS_DEFAULT_REGION=" + config.s3Region() + "\n"
+        + "CAIRN_S3_ENDPOINT=http://" + config.s3Host() + ":" + port + "\n";
+    Path tmp = envFile.resolveSibling("s3.env.tmp");
+    Files.writeString(tmp, text, StandardCharsets.UTF_8);
+    try {
+      Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+    } catch (UnsupportedOperationException e) {
+      // not a POSIX file system
+    }
+    Files.move(tmp, envFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  static Map<String, String> parse(String text) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String line : text.split("\n")) {
+      int eq = line.indexOf('=');
+      if (eq > 0) {
+        out.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
+      }
+    }
+    return out;
+  }
+
+  private static String pick(SecureRandom random, String alphabet, int n) {
+    StringBuilder b = new StringBuilder(n);
+    for (int i = 0; i < n; i++) {
+      b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+    }
+    return b.toString();
+  }
+}

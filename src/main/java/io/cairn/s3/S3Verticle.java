@@ -1,0 +1,342 @@
+package io.cairn.s3;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import io.cairn.bus.Bus;
+import io.cairn.objects.BucketMeta;
+import io.cairn.objects.ChunkPlacement;
+import io.cairn.objects.ObjectCatalog;
+import io.cairn.objects.ObjectMeta;
+import io.cairn.storage.StorageBus;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The S3 front end on its own port (path-style addressing): authenticates with SigV4, maps each
+ * request to storage-component messages, and answers in S3's XML. No storage logic here.
+ */
+public final class S3Verticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(S3Verticle.class);
+  private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+  private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
+
+  /** The configured key pair, the listener and limits. */
+  public record Settings(String host, int port, String region, String accessKeyId, String secretAccessKey,
+      int chunkSize, Duration timeout) {}
+
+  private final Settings settings;
+  private final ChunkPlacement placement;
+  private HttpServer server;
+
+  public S3Verticle(Settings settings, ChunkPlacement placement) {
+    this.settings = settings;
+    this.placement = placement;
+  }
+
+  @Override
+  public Future<?> start() {
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(settings.host()).setPort(settings.port()));
+    return server.requestHandler(this::handle).listen();
+  }
+
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.shutdown(Duration.ofSeconds(10).toMillis(),
+        java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  /** One request's parsed addressing. */
+  private record Target(String bucket, String key, Map<String, List<String>> query, String requestId) {
+    String param(String name) {
+      List<String> v = query.get(name);
+      return v == null || v.isEmpty() ? null : v.get(0);
+    }
+
+    boolean has(String name) {
+      return query.containsKey(name);
+    }
+  }
+
+  private void handle(HttpServerRequest req) {
+    // an object upload's body waits until its chunker is attached; other bodies are read (or ignored) as usual
+    if (req.method() == HttpMethod.PUT) {
+      req.pause();
+    }
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    String requestId = Long.toHexString(r.nextLong()).toUpperCase(Locale.ROOT);
+    req.response().putHeader("x-amz-request-id", requestId).putHeader("Server", "Cairn");
+    Target t;
+    SigV4.Verified auth;
+    try {
+      String path = decodePath(req.path());
+      Map<String, List<String>> query = parseQuery(req.query());
+      String trimmed = path.startsWith("/") ? path.substring(1) : path;
+      int slash = trimmed.indexOf('/');
+      String bucket = trimmed.isEmpty() ? null : slash < 0 ? trimmed : trimmed.substring(0, slash);
+      String key = slash < 0 || slash == trimmed.length() - 1 ? null : trimmed.substring(slash + 1);
+      t = new Target(bucket, key, query, requestId);
+      auth = SigV4.verify(new SigV4.Request(req.method().name(), path, query, req.headers()),
+          settings.accessKeyId(), settings.secretAccessKey(), settings.region(), Instant.now());
+    } catch (S3Exception e) {
+      fail(req, e, req.path(), requestId);
+      return;
+    }
+    dispatch(req, t, auth).onFailure(e -> fail(req, S3Exception.from(e), req.path(), requestId));
+  }
+
+  private Future<Void> dispatch(HttpServerRequest req, Target t, SigV4.Verified auth) {
+    HttpMethod m = req.method();
+    if (t.bucket() == null) {
+      return m == HttpMethod.GET ? listBuckets(req) : notImplemented();
+    }
+    if (t.key() == null) {
+      if (m == HttpMethod.PUT) {
+        return createBucket(req, t);
+      } else if (m == HttpMethod.HEAD) {
+        return ask(StorageBus.BUCKET_GET, new StorageBus.BucketName(t.bucket())).compose(b -> empty(req, 200));
+      } else if (m == HttpMethod.DELETE) {
+        return ask(StorageBus.BUCKET_DELETE, new StorageBus.BucketName(t.bucket())).compose(b -> empty(req, 204));
+      } else if (m == HttpMethod.GET) {
+        return listObjects(req, t);
+      }
+      return notImplemented();
+    }
+    if (m == HttpMethod.PUT) {
+      return putObject(req, t, auth);
+    } else if (m == HttpMethod.GET || m == HttpMethod.HEAD) {
+      return getObject(req, t, m == HttpMethod.HEAD);
+    } else if (m == HttpMethod.DELETE) {
+      return ask(StorageBus.OBJECT_DELETE, new StorageBus.ObjectName(t.bucket(), t.key())).compose(x -> empty(req, 204));
+    }
+    return notImplemented();
+  }
+
+  private Future<Void> listBuckets(HttpServerRequest req) {
+    return this.<StorageBus.Buckets>ask(StorageBus.BUCKET_LIST, new StorageBus.BucketName(""))
+        .compose(b -> xml(req, 200, S3Xml.buckets(b.buckets(), settings.accessKeyId())));
+  }
+
+  private Future<Void> createBucket(HttpServerRequest req, Target t) {
+    if (!BUCKET_NAME.matcher(t.bucket()).matches() || t.bucket().contains("..")) {
+      return Future.failedFuture(new S3Exception(400, "InvalidBucketName", "bucket names are 3-63 lower-case letters,"
+          + " digits, dots and hyphens"));
+    }
+    req.resume();
+    return req.body().compose(ignoredLocationConstraint ->
+        this.<BucketMeta>ask(StorageBus.BUCKET_CREATE, new StorageBus.BucketName(t.bucket())))
+        .compose(b -> {
+          req.response().putHeader("Location", "/" + t.bucket());
+          return empty(req, 200);
+        });
+  }
+
+  private Future<Void> listObjects(HttpServerRequest req, Target t) {
+    boolean v2 = "2".equals(t.param("list-type"));
+    String prefix = t.param("prefix") == null ? "" : t.param("prefix");
+    String delimiter = t.param("delimiter");
+    int maxKeys = 1000;
+    if (t.param("max-keys") != null) {
+      try {
+        maxKeys = Math.min(1000, Integer.parseInt(t.param("max-keys")));
+      } catch (NumberFormatException e) {
+        return Future.failedFuture(S3Exception.invalidArgument("max-keys must be a whole number"));
+      }
+      if (maxKeys < 0) {
+        return Future.failedFuture(S3Exception.invalidArgument("max-keys must not be negative"));
+      }
+    }
+    String token = t.param("continuation-token");
+    String startAfter = v2 ? t.param("start-after") : t.param("marker");
+    String after;
+    try {
+      after = token != null ? new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8) : startAfter;
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(S3Exception.invalidArgument("the continuation token is not one this server issued"));
+    }
+    boolean url = "url".equals(t.param("encoding-type"));
+    S3Xml.KeyEncoder enc = url ? k -> SigV4.uriEncode(k, false) : k -> k;
+    int max = maxKeys;
+    if (max == 0) {
+      return xml(req, 200, S3Xml.listing(t.bucket(), new ObjectCatalog.Listing(List.of(), List.of(), false, null), v2,
+          prefix, delimiter, 0, startAfter, token, null, startAfter, enc, url));
+    }
+    return this.<ObjectCatalog.Listing>ask(StorageBus.OBJECT_LIST, new StorageBus.ListObjects(t.bucket(), prefix,
+            delimiter, after, max))
+        .compose(l -> {
+          String next = v2 && l.truncated() ? Base64.getUrlEncoder().withoutPadding()
+              .encodeToString(l.lastKey().getBytes(StandardCharsets.UTF_8)) : null;
+          return xml(req, 200, S3Xml.listing(t.bucket(), l, v2, prefix, delimiter, max, startAfter, token, next,
+              v2 ? startAfter : null, enc, url));
+        });
+  }
+
+  private Future<Void> putObject(HttpServerRequest req, Target t, SigV4.Verified auth) {
+    if (req.headers().contains("x-amz-copy-source")) {
+      return notImplemented();
+    }
+    if (auth.payloadHash().startsWith("STREAMING-")) {
+      return Future.failedFuture(new S3Exception(501, "NotImplemented", "aws-chunked uploads are not supported yet"));
+    }
+    return ask(StorageBus.BUCKET_GET, new StorageBus.BucketName(t.bucket()))
+        .compose(b -> ObjectUpload.receive(vertx, req, placement.uploadNode(), settings.chunkSize(), settings.timeout(),
+            auth.payloadHash(), req.getHeader("Content-MD5")))
+        .compose(received -> {
+          ObjectMeta meta = new ObjectMeta(t.bucket(), t.key(), received.size(), received.md5Hex(),
+              req.getHeader("Content-Type") == null ? "binary/octet-stream" : req.getHeader("Content-Type"),
+              userMetadata(req), received.chunks(), System.currentTimeMillis());
+          return ask(StorageBus.OBJECT_COMMIT, new StorageBus.Commit(meta)).map(old -> meta);
+        })
+        .compose(meta -> {
+          LOG.debug("put {} {} {}", kv("bucket", t.bucket()), kv("key", t.key()), kv("size", meta.size()));
+          req.response().putHeader("ETag", "\"" + meta.etag() + "\"");
+          return empty(req, 200);
+        });
+  }
+
+  private Future<Void> getObject(HttpServerRequest req, Target t, boolean head) {
+    return this.<ObjectMeta>ask(StorageBus.OBJECT_GET, new StorageBus.ObjectName(t.bucket(), t.key()))
+        .compose(meta -> {
+          ByteRange range = ByteRange.parse(req.getHeader("Range"), meta.size());
+          HttpServerResponse resp = req.response();
+          Runnable headers = () -> {
+            resp.setStatusCode(range == null ? 200 : 206)
+                .putHeader("Content-Length", Long.toString(range == null ? meta.size() : range.length()))
+                .putHeader("ETag", "\"" + meta.etag() + "\"")
+                .putHeader("Last-Modified", HTTP_DATE.format(Instant.ofEpochMilli(meta.createdAt())))
+                .putHeader("Content-Type", meta.contentType())
+                .putHeader("Accept-Ranges", "bytes");
+            if (range != null) {
+              resp.putHeader("Content-Range", "bytes " + range.start() + "-" + range.endInclusive() + "/" + meta.size());
+            }
+            meta.userMetadata().forEach((k, v) -> resp.putHeader("x-amz-meta-" + k, v));
+          };
+          if (head) {
+            headers.run();
+            return resp.end();
+          }
+          String node = meta.chunks().isEmpty() ? placement.uploadNode()
+              : placement.nodesFor(meta.chunks().get(0).hash()).get(0);
+          return ObjectDownload.send(vertx, resp, meta, range, node, settings.timeout(), headers);
+        });
+  }
+
+  private static Map<String, String> userMetadata(HttpServerRequest req) {
+    Map<String, String> meta = new LinkedHashMap<>();
+    req.headers().forEach(h -> {
+      String name = h.getKey().toLowerCase(Locale.ROOT);
+      if (name.startsWith("x-amz-meta-")) {
+        meta.put(name.substring("x-amz-meta-".length()), h.getValue());
+      }
+    });
+    return meta;
+  }
+
+  private <T> Future<T> ask(String address, Object message) {
+    return Bus.request(vertx, address, message, settings.timeout(), null);
+  }
+
+  private static Future<Void> empty(HttpServerRequest req, int status) {
+    return req.response().setStatusCode(status).end();
+  }
+
+  private static Future<Void> xml(HttpServerRequest req, int status, String body) {
+    return req.response().setStatusCode(status).putHeader("Content-Type", "application/xml").end(body);
+  }
+
+  private static Future<Void> notImplemented() {
+    return Future.failedFuture(new S3Exception(501, "NotImplemented", "this operation is not implemented yet"));
+  }
+
+  private void fail(HttpServerRequest req, S3Exception e, String resource, String requestId) {
+    HttpServerResponse resp = req.response();
+    if (resp.headWritten()) {
+      resp.reset();
+      return;
+    }
+    if (e.status() >= 500) {
+      LOG.warn("s3 {} {} {} {}", kv("requestId", requestId), kv("code", e.code()), kv("path", resource),
+          kv("error", e.getMessage()));
+    }
+    resp.setStatusCode(e.status()).putHeader("Content-Type", "application/xml");
+    if (!req.isEnded()) {
+      resp.putHeader("Connection", "close"); // the unread body is not worth draining
+    }
+    if (req.method() == HttpMethod.HEAD) {
+      resp.end();
+    } else {
+      resp.end(S3Xml.error(e.code(), e.getMessage(), resource, requestId));
+    }
+    if (!req.isEnded()) {
+      req.resume();
+    }
+  }
+
+  /** Percent-decoding of a path: '+' stays '+' (S3 paths are not form-encoded). */
+  static String decodePath(String raw) {
+    if (raw.indexOf('%') < 0) {
+      return raw;
+    }
+    byte[] out = new byte[raw.length()];
+    int n = 0;
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (c == '%' && i + 2 < raw.length()) {
+        try {
+          out[n++] = (byte) Integer.parseInt(raw.substring(i + 1, i + 3), 16);
+          i += 2;
+          continue;
+        } catch (NumberFormatException e) {
+          throw S3Exception.invalidArgument("bad percent-encoding in the path");
+        }
+      }
+      for (byte b : String.valueOf(c).getBytes(StandardCharsets.UTF_8)) {
+        if (n == out.length) {
+          out = java.util.Arrays.copyOf(out, out.length * 2 + 4);
+        }
+        out[n++] = b;
+      }
+    }
+    return new String(out, 0, n, StandardCharsets.UTF_8);
+  }
+
+  static Map<String, List<String>> parseQuery(String raw) {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    if (raw == null || raw.isEmpty()) {
+      return out;
+    }
+    for (String pair : raw.split("&")) {
+      if (pair.isEmpty()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      String k = decodePath(eq < 0 ? pair : pair.substring(0, eq));
+      String v = eq < 0 ? "" : decodePath(pair.substring(eq + 1));
+      out.computeIfAbsent(k, x -> new ArrayList<>()).add(v);
+    }
+    return out;
+  }
+}
