@@ -34,13 +34,13 @@ public record ByteRange(long start, long endInclusive) {
         return new ByteRange(Math.max(0, size - suffix), size - 1);
       }
       long start = Long.parseLong(a);
-      long end = b.isEmpty() ? size - 1 : Long.parseLong(b);
-      if (start < 0 || end < start) {
-        return null;
+      if (start < 0 || (!b.isEmpty() && Long.parseLong(b) < start)) {
+        return null; // syntactically invalid: ignored, as RFC 9110 says
       }
       if (start >= size) {
         throw invalid(size);
       }
+      long end = b.isEmpty() ? size - 1 : Long.parseLong(b);
       return new ByteRange(start, Math.min(end, size - 1));
     } catch (NumberFormatException e) {
       return null;
