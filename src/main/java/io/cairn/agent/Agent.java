@@ -24,6 +24,7 @@ import io.cairn.storage.StorageVerticle;
 import io.cairn.storage.ChunkVerticle;
 import io.cairn.objects.ChunkPlacement;
 import io.cairn.objects.ChunkStore;
+import io.cairn.objects.StorageMetrics;
 import io.cairn.s3.S3Keys;
 import io.cairn.s3.S3Verticle;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -102,8 +103,9 @@ public final class Agent {
     LogFiles logs = new LogFiles(data.resolve("logs"), config.logsMaxFileBytes(), config.logsMaxFiles());
     ProcessDriver driver = new ProcessDriver(nodeId, logs, data.resolve("work"));
     ChunkStore chunks;
+    StorageMetrics storageMetrics = new StorageMetrics(registry);
     try {
-      chunks = new ChunkStore(data.resolve("chunks"), ChunkStore.Compression.valueOf(config.compression()));
+      chunks = new ChunkStore(data.resolve("chunks"), ChunkStore.Compression.valueOf(config.compression()), storageMetrics);
     } catch (java.io.IOException e) {
       return Future.failedFuture(e);
     }
@@ -112,9 +114,12 @@ public final class Agent {
         ChunkPlacement.local(nodeId));
     ApiMetrics apiMetrics = ApiVerticle.metrics(registry);
     reconcile = new ReconcileVerticle(config, nodeId, new ReconcileMetrics(registry));
-    return deploy(new StorageVerticle(data.resolve("state"), nodeId, config.eventsMaxEntries(), config.syncWrites()),
-            worker("cairn-storage"))
-        .compose(v -> deploy(() -> new ChunkVerticle(nodeId, chunks), worker("cairn-chunks").setInstances(2)))
+    StorageVerticle.ObjectStoreOptions objectStore = new StorageVerticle.ObjectStoreOptions(chunks, storageMetrics,
+        config.chunkGcGrace(), config.gcInterval(), config.scrubInterval(), config.scrubBytesPerSecond());
+    return deploy(new StorageVerticle(data.resolve("state"), nodeId, config.eventsMaxEntries(), config.syncWrites(),
+            objectStore), worker("cairn-storage"))
+        .compose(v -> deploy(() -> new ChunkVerticle(nodeId, chunks, storageMetrics),
+            worker("cairn-chunks").setInstances(2)))
         .compose(v -> deploy(new RuntimeVerticle(nodeId, driver, logs), worker("cairn-runtime")))
         .compose(v -> deploy(reconcile, new DeploymentOptions()))
         .compose(v -> deploy(new HealthVerticle(nodeId, nodeName(), version, startedAt, new NodeResources(data)),

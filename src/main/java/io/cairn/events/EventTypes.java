@@ -15,6 +15,7 @@ public final class EventTypes {
   public static final String INSTANCE_ADOPTED = "InstanceAdopted";
   public static final String ADMISSION_REJECTED = "AdmissionRejected";
   public static final String GC_COLLECTED = "GcCollected";
+  public static final String CHUNK_CORRUPT = "ChunkCorrupt";
   public static final String AGENT_STARTED = "AgentStarted";
   public static final String AGENT_STOPPING = "AgentStopping";
 

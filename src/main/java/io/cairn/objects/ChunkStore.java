@@ -42,14 +42,30 @@ public final class ChunkStore {
   private final Path root;
   private final Path tmp;
   private final Compression compression;
+  private final StorageMetrics metrics;
   private final LZ4Compressor lz4 = LZ4Factory.fastestInstance().fastCompressor();
   private final LZ4FastDecompressor unlz4 = LZ4Factory.fastestInstance().fastDecompressor();
 
   public ChunkStore(Path root, Compression compression) throws IOException {
+    this(root, compression, StorageMetrics.detached());
+  }
+
+  /** Counts what is already on disk (and clears half-written temp files from a crash). */
+  public ChunkStore(Path root, Compression compression, StorageMetrics metrics) throws IOException {
     this.root = root;
     this.tmp = root.resolve("tmp");
     this.compression = compression;
+    this.metrics = metrics;
     Files.createDirectories(tmp);
+    try (Stream<Path> leftovers = Files.list(tmp)) {
+      for (Path p : leftovers.toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+    for (String hash : hashes()) {
+      metrics.chunks.incrementAndGet();
+      metrics.storedBytes.addAndGet(Files.size(path(hash)));
+    }
   }
 
   public static String sha256Hex(byte[] data, int offset, int length) {
@@ -88,11 +104,17 @@ public final class ChunkStore {
         }
         ch.force(true);
       }
+      if (Files.exists(target)) {
+        return new Stored(hash, length, Files.size(target), false); // another writer stored it meanwhile
+      }
       try {
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
       } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException raced) {
-        Files.deleteIfExists(temp); // another writer stored the same content first
+        Files.deleteIfExists(temp);
+        return new Stored(hash, length, Files.size(target), false);
       }
+      metrics.chunks.incrementAndGet();
+      metrics.storedBytes.addAndGet(encoded.length);
       syncDirectory(target.getParent());
     } finally {
       Files.deleteIfExists(temp);
@@ -170,8 +192,24 @@ public final class ChunkStore {
     return plain;
   }
 
-  public boolean delete(String hash) throws IOException {
-    return Files.deleteIfExists(path(hash));
+  /** Deletes the chunk; returns the bytes freed. */
+  public long delete(String hash) throws IOException {
+    Path p = path(hash);
+    long size = Files.exists(p) ? Files.size(p) : 0;
+    if (Files.deleteIfExists(p)) {
+      metrics.chunks.decrementAndGet();
+      metrics.storedBytes.addAndGet(-size);
+      return size;
+    }
+    return 0;
+  }
+
+  public boolean exists(String hash) {
+    return Files.exists(path(hash));
+  }
+
+  public long ageMillis(String hash) throws IOException {
+    return System.currentTimeMillis() - Files.getLastModifiedTime(path(hash)).toMillis();
   }
 
   /** Every stored chunk's hash (for GC and scrub). */

@@ -21,9 +21,18 @@ import org.rocksdb.RocksDBException;
  */
 public final class ObjectCatalog {
   private final StateStore store;
+  private final StorageMetrics metrics;
 
   public ObjectCatalog(StateStore store) {
+    this(store, StorageMetrics.detached());
+  }
+
+  /** Counts the logical bytes already stored, then keeps the count as objects change. */
+  public ObjectCatalog(StateStore store, StorageMetrics metrics) {
     this.store = store;
+    this.metrics = metrics;
+    store.<ObjectMeta>scan(Table.OBJECTS, "", null, Integer.MAX_VALUE, e -> true)
+        .forEach(e -> metrics.logicalBytes.addAndGet(e.value().size()));
   }
 
   /** Object keys sort by bucket, then by key in UTF-8 byte order, as S3 lists them. */
@@ -68,6 +77,7 @@ public final class ObjectCatalog {
     List<Mutation> batch = new ArrayList<>(refChanges(delta));
     batch.add(new Mutation.Put(Table.OBJECTS, objectKey(meta.bucket(), meta.key()), meta));
     store.write(batch);
+    metrics.logicalBytes.addAndGet(meta.size() - old.map(ObjectMeta::size).orElse(0L));
     return old;
   }
 
@@ -90,6 +100,7 @@ public final class ObjectCatalog {
     List<Mutation> batch = new ArrayList<>(refChanges(delta));
     batch.add(new Mutation.Delete(Table.OBJECTS, objectKey(bucket, key)));
     store.write(batch);
+    metrics.logicalBytes.addAndGet(-old.get().size());
     return true;
   }
 

@@ -1,7 +1,13 @@
 package io.cairn.storage;
 
 import io.cairn.bus.Bus;
+import io.cairn.events.EventTypes;
+import io.cairn.model.CairnException;
+import io.cairn.model.ErrorCode;
+import io.cairn.model.Event;
 import io.cairn.objects.ChunkStore;
+import io.cairn.objects.StorageMetrics;
+import org.slf4j.LoggerFactory;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -16,22 +22,46 @@ import java.util.List;
 public final class ChunkVerticle extends VerticleBase {
   private final String nodeId;
   private final ChunkStore chunks;
+  private final StorageMetrics metrics;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
 
-  public ChunkVerticle(String nodeId, ChunkStore chunks) {
+  public ChunkVerticle(String nodeId, ChunkStore chunks, StorageMetrics metrics) {
     this.nodeId = nodeId;
     this.chunks = chunks;
+    this.metrics = metrics;
   }
 
   @Override
   public Future<?> start() {
     consumers.add(Bus.<StorageBus.PutChunk>serve(vertx, StorageBus.chunkPut(nodeId), m -> {
+      long started = System.nanoTime();
       m.digests().forEach(d -> d.update(m.bytes(), 0, m.length()));
-      return chunks.put(m.bytes(), m.length());
+      ChunkStore.Stored stored = chunks.put(m.bytes(), m.length());
+      metrics.record("chunk_put", started);
+      return stored;
     }));
-    consumers.add(Bus.<StorageBus.GetChunk>serve(vertx, StorageBus.chunkGet(nodeId),
-        m -> new StorageBus.ChunkBytes(chunks.get(m.hash()))));
+    consumers.add(Bus.<StorageBus.GetChunk>serve(vertx, StorageBus.chunkGet(nodeId), m -> {
+      long started = System.nanoTime();
+      try {
+        return new StorageBus.ChunkBytes(chunks.get(m.hash()));
+      } catch (CairnException e) {
+        if (e.code() == ErrorCode.CHUNK_CORRUPT) {
+          recordCorrupt(m.hash());
+        }
+        throw e;
+      } finally {
+        metrics.record("chunk_get", started);
+      }
+    }));
     return Future.succeededFuture();
+  }
+
+  /** Counted, logged and put in the audit log, where repair (replication issue) will pick it up. */
+  private void recordCorrupt(String hash) {
+    metrics.corrupt();
+    LoggerFactory.getLogger(ChunkVerticle.class).error("corrupt chunk {} refused on read", hash);
+    vertx.eventBus().request(StorageBus.WRITE, new StorageBus.Write(List.of(), List.of(Event.of(EventTypes.CHUNK_CORRUPT,
+        Event.Severity.Error, null, null, "read: chunk " + hash + " does not match its hash", null))));
   }
 
   @Override

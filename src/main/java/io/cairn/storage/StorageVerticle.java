@@ -3,7 +3,15 @@ package io.cairn.storage;
 import io.cairn.bus.Bus;
 import io.cairn.events.EventLog;
 import io.cairn.model.Event;
+import io.cairn.events.EventTypes;
+import io.cairn.model.CairnException;
+import io.cairn.model.ErrorCode;
+import io.cairn.objects.ChunkScrubber;
+import io.cairn.objects.ChunkStore;
 import io.cairn.objects.ObjectCatalog;
+import io.cairn.objects.ObjectMeta;
+import io.cairn.objects.StorageMetrics;
+import org.slf4j.LoggerFactory;
 import io.cairn.state.Mutation;
 import io.cairn.state.StateStore;
 import io.cairn.state.Table;
@@ -25,19 +33,28 @@ public final class StorageVerticle extends VerticleBase {
   private final String nodeId;
   private final int maxEvents;
   private final boolean syncWrites;
+  private final ObjectStoreOptions objects;
   /** Deletes stay visible as tombstones this long, so a replica that was away can still learn of them. */
   static final java.time.Duration TOMBSTONE_RETENTION = java.time.Duration.ofHours(24);
   private static final long PURGE_EVERY_MILLIS = 3_600_000;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private long purgeTimer;
+  private long chunkGcTimer;
+  private long scrubTimer;
+  private io.vertx.core.WorkerExecutor scrubExecutor;
   private StateStore store;
   private EventLog events;
 
-  public StorageVerticle(Path dir, String nodeId, int maxEvents, boolean syncWrites) {
+  /** The chunk store this component shares with its chunk workers, and how to collect and scrub it. */
+  public record ObjectStoreOptions(ChunkStore chunks, StorageMetrics metrics, java.time.Duration gcGrace,
+      java.time.Duration gcInterval, java.time.Duration scrubInterval, long scrubBytesPerSecond) {}
+
+  public StorageVerticle(Path dir, String nodeId, int maxEvents, boolean syncWrites, ObjectStoreOptions objects) {
     this.dir = dir;
     this.nodeId = nodeId;
     this.maxEvents = maxEvents;
     this.syncWrites = syncWrites;
+    this.objects = objects;
   }
 
   @Override
@@ -53,7 +70,8 @@ public final class StorageVerticle extends VerticleBase {
       this.<StorageBus.Write>serve(StorageBus.WRITE, this::write);
       this.<StorageBus.QueryEvents>serve(StorageBus.EVENTS_QUERY, m -> new StorageBus.Events(events.query(m.query())));
       this.<StorageBus.Ping>serve(StorageBus.PING, m -> new StorageBus.Pong(store.count(Table.WORKLOADS)));
-      ObjectCatalog catalog = new ObjectCatalog(store);
+      ObjectCatalog catalog = new ObjectCatalog(store, objects.metrics());
+      ChunkStore chunks = objects.chunks();
       this.<StorageBus.BucketName>serve(StorageBus.BUCKET_CREATE, m -> catalog.createBucket(m.name()));
       this.<StorageBus.BucketName>serve(StorageBus.BUCKET_GET, m -> catalog.bucket(m.name()));
       this.<StorageBus.BucketName>serve(StorageBus.BUCKET_DELETE, m -> {
@@ -61,12 +79,29 @@ public final class StorageVerticle extends VerticleBase {
         return true;
       });
       this.<StorageBus.BucketName>serve(StorageBus.BUCKET_LIST, m -> new StorageBus.Buckets(catalog.buckets()));
-      this.<StorageBus.Commit>serve(StorageBus.OBJECT_COMMIT, m -> catalog.commit(m.meta()));
+      this.<StorageBus.Commit>serve(StorageBus.OBJECT_COMMIT, m -> {
+        long started = System.nanoTime();
+        for (ObjectMeta.ChunkRef c : m.meta().chunks()) {
+          if (!chunks.exists(c.hash())) { // collected while a very long upload was still sending
+            throw new CairnException(ErrorCode.UNAVAILABLE, "chunk " + c.hash() + " is gone; upload the object again");
+          }
+        }
+        Object old = catalog.commit(m.meta()).orElse(null);
+        objects.metrics().record("object_commit", started);
+        return old;
+      });
       this.<StorageBus.ObjectName>serve(StorageBus.OBJECT_GET, m -> catalog.object(m.bucket(), m.key()));
       this.<StorageBus.ObjectName>serve(StorageBus.OBJECT_DELETE, m -> catalog.delete(m.bucket(), m.key()));
       this.<StorageBus.ListObjects>serve(StorageBus.OBJECT_LIST,
           m -> catalog.list(m.bucket(), m.prefix(), m.delimiter(), m.startAfter(), m.max()));
       purgeTimer = vertx.setPeriodic(PURGE_EVERY_MILLIS, id -> purgeTombstones());
+      chunkGcTimer = vertx.setPeriodic(objects.gcInterval().toMillis(), id -> collectChunks(catalog, chunks));
+      ChunkScrubber scrubber = new ChunkScrubber(chunks, objects.scrubBytesPerSecond(), objects.metrics());
+      scrubExecutor = vertx.createSharedWorkerExecutor("cairn-scrub", 1);
+      scrubTimer = vertx.setPeriodic(objects.scrubInterval().toMillis(), id -> scrubExecutor
+          .executeBlocking(scrubber::pass)
+          .onSuccess(this::reportCorrupt)
+          .onFailure(e -> LoggerFactory.getLogger(StorageVerticle.class).warn("scrub failed: {}", e.getMessage())));
     });
   }
 
@@ -89,6 +124,37 @@ public final class StorageVerticle extends VerticleBase {
         address.substring("cairn.storage.".length())), handler));
   }
 
+  /**
+   * Deletes chunks no object references, once older than the grace period (younger ones may belong
+   * to an upload still in progress). Runs on this verticle's thread, where reference counts change,
+   * so a count cannot rise between the check and the delete.
+   */
+  private void collectChunks(ObjectCatalog catalog, ChunkStore chunks) {
+    long freed = 0;
+    try {
+      for (String hash : chunks.hashes()) {
+        if (catalog.refCount(hash) == 0 && chunks.ageMillis(hash) >= objects.gcGrace().toMillis()) {
+          freed += chunks.delete(hash);
+        }
+      }
+    } catch (Exception e) {
+      LoggerFactory.getLogger(StorageVerticle.class).warn("chunk gc failed: {}", e.getMessage());
+    }
+    if (freed > 0) {
+      objects.metrics().reclaimed(freed);
+      LoggerFactory.getLogger(StorageVerticle.class).info("chunk gc reclaimed {} bytes", freed);
+    }
+  }
+
+  private void reportCorrupt(List<String> corrupt) {
+    if (corrupt.isEmpty()) {
+      return;
+    }
+    List<Event> found = corrupt.stream().map(h -> Event.of(EventTypes.CHUNK_CORRUPT, Event.Severity.Error, null, null,
+        "scrub: chunk " + h + " does not match its hash; objects using it fail to read until repaired", null)).toList();
+    vertx.eventBus().request(StorageBus.WRITE, new StorageBus.Write(List.of(), found));
+  }
+
   private void purgeTombstones() {
     long cutoff = System.currentTimeMillis() - TOMBSTONE_RETENTION.toMillis();
     for (Table t : List.of(Table.WORKLOADS, Table.WORKLOAD_STATUS, Table.INSTANCES)) {
@@ -103,6 +169,11 @@ public final class StorageVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(purgeTimer);
+    vertx.cancelTimer(chunkGcTimer);
+    vertx.cancelTimer(scrubTimer);
+    if (scrubExecutor != null) {
+      scrubExecutor.close();
+    }
     return Future.all(consumers.stream().map(MessageConsumer::unregister).toList())
         .compose(v -> vertx.executeBlocking((Callable<Void>) () -> {
           if (store != null) {
