@@ -117,7 +117,56 @@ err = code_of(lambda: s3.get_object(Bucket="check", Key="victim.bin")["Body"].re
 assert err == "InternalError", err
 print("corrupt chunk refused: %s" % err)
 
-for k in ["docs/small.txt", "blobs/big-1.bin", "blobs/big-2.bin", "victim.bin"]:
+from boto3.s3.transfer import TransferConfig
+import tempfile
+fifty = os.urandom(50 * 1024 * 1024)
+with tempfile.NamedTemporaryFile() as src:
+    src.write(fifty)
+    src.flush()
+    s3.upload_file(src.name, "check", "multi/fifty.bin",
+                   Config=TransferConfig(multipart_threshold=8 * 1024 * 1024, multipart_chunksize=8 * 1024 * 1024))
+head = s3.head_object(Bucket="check", Key="multi/fifty.bin")
+assert head["ContentLength"] == len(fifty) and head["ETag"].endswith('-7"'), head["ETag"]
+with tempfile.NamedTemporaryFile() as dst:
+    s3.download_file("check", "multi/fifty.bin", dst.name)
+    assert open(dst.name, "rb").read() == fifty
+print("50 MiB multipart upload_file and download_file ok")
+
+first, second = os.urandom(5 * 1024 * 1024), b"tail"
+up = s3.create_multipart_upload(Bucket="check", Key="multi/manual.bin", ContentType="application/x-test")
+uid = up["UploadId"]
+assert [u["UploadId"] for u in s3.list_multipart_uploads(Bucket="check")["Uploads"]] == [uid]
+e1 = s3.upload_part(Bucket="check", Key="multi/manual.bin", UploadId=uid, PartNumber=1, Body=first)["ETag"]
+e2 = s3.upload_part(Bucket="check", Key="multi/manual.bin", UploadId=uid, PartNumber=2, Body=second)["ETag"]
+assert [p["PartNumber"] for p in s3.list_parts(Bucket="check", Key="multi/manual.bin", UploadId=uid)["Parts"]] == [1, 2]
+assert code_of(lambda: s3.complete_multipart_upload(Bucket="check", Key="multi/manual.bin", UploadId=uid,
+    MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": e1}, {"PartNumber": 2, "ETag": '"0000"'}]})) == "InvalidPart"
+done = s3.complete_multipart_upload(Bucket="check", Key="multi/manual.bin", UploadId=uid,
+    MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": e1}, {"PartNumber": 2, "ETag": e2}]})
+expected = hashlib.md5(hashlib.md5(first).digest() + hashlib.md5(second).digest()).hexdigest() + "-2"
+assert done["ETag"] == '"%s"' % expected, (done["ETag"], expected)
+got = s3.get_object(Bucket="check", Key="multi/manual.bin")
+assert got["Body"].read() == first + second and got["ContentType"] == "application/x-test"
+tiny_id = s3.create_multipart_upload(Bucket="check", Key="multi/small.bin")["UploadId"]
+p1 = s3.upload_part(Bucket="check", Key="multi/small.bin", UploadId=tiny_id, PartNumber=1, Body=b"x")["ETag"]
+p2 = s3.upload_part(Bucket="check", Key="multi/small.bin", UploadId=tiny_id, PartNumber=2, Body=b"y")["ETag"]
+assert code_of(lambda: s3.complete_multipart_upload(Bucket="check", Key="multi/small.bin", UploadId=tiny_id,
+    MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": p1}, {"PartNumber": 2, "ETag": p2}]})) == "EntityTooSmall"
+s3.abort_multipart_upload(Bucket="check", Key="multi/small.bin", UploadId=tiny_id)
+assert code_of(lambda: s3.list_parts(Bucket="check", Key="multi/small.bin", UploadId=tiny_id)) == "NoSuchUpload"
+assert "Uploads" not in s3.list_multipart_uploads(Bucket="check")
+print("multipart create/part/list/complete/abort and errors ok")
+
+s3.copy_object(Bucket="check", Key="copies/small.txt", CopySource={"Bucket": "check", "Key": "docs/small.txt"})
+copied = s3.get_object(Bucket="check", Key="copies/small.txt")
+assert copied["Body"].read() == small and copied["Metadata"] == {"a": "b"}
+result = s3.delete_objects(Bucket="check", Delete={"Objects": [{"Key": "copies/small.txt"}, {"Key": "multi/manual.bin"},
+                                                               {"Key": "never-existed"}]})
+assert sorted(d["Key"] for d in result["Deleted"]) == ["copies/small.txt", "multi/manual.bin", "never-existed"]
+assert code_of(lambda: s3.head_object(Bucket="check", Key="copies/small.txt")) == "404"
+print("copy and batch delete ok")
+
+for k in ["docs/small.txt", "blobs/big-1.bin", "blobs/big-2.bin", "victim.bin", "multi/fifty.bin"]:
     s3.delete_object(Bucket="check", Key=k)
 s3.delete_bucket(Bucket="check")
 assert "check" not in [b["Name"] for b in s3.list_buckets()["Buckets"]]

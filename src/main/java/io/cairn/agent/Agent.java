@@ -115,7 +115,8 @@ public final class Agent {
     ApiMetrics apiMetrics = ApiVerticle.metrics(registry);
     reconcile = new ReconcileVerticle(config, nodeId, new ReconcileMetrics(registry));
     StorageVerticle.ObjectStoreOptions objectStore = new StorageVerticle.ObjectStoreOptions(chunks, storageMetrics,
-        config.chunkGcGrace(), config.gcInterval(), config.scrubInterval(), config.scrubBytesPerSecond());
+        config.chunkGcGrace(), config.gcInterval(), config.scrubInterval(), config.scrubBytesPerSecond(),
+        config.multipartExpiry());
     return deploy(new StorageVerticle(data.resolve("state"), nodeId, config.eventsMaxEntries(), config.syncWrites(),
             objectStore), worker("cairn-storage"))
         .compose(v -> deploy(() -> new ChunkVerticle(nodeId, chunks, storageMetrics),

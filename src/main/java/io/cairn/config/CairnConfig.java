@@ -30,6 +30,7 @@ public record CairnConfig(
     Duration chunkGcGrace,
     Duration scrubInterval,
     long scrubBytesPerSecond,
+    Duration multipartExpiry,
     String s3Host,
     int s3Port,
     String s3Region,
@@ -47,6 +48,7 @@ public record CairnConfig(
         v.get(Settings.LOGS_MAX_FILE_SIZE), v.get(Settings.LOGS_MAX_FILES), v.get(Settings.EVENTS_MAX_ENTRIES),
         v.get(Settings.STATE_SYNC_WRITES), v.get(Settings.STORAGE_CHUNK_SIZE), v.get(Settings.STORAGE_COMPRESSION),
         v.get(Settings.STORAGE_GC_GRACE), v.get(Settings.STORAGE_SCRUB_INTERVAL), v.get(Settings.STORAGE_SCRUB_RATE),
+        v.get(Settings.STORAGE_MULTIPART_EXPIRY),
         v.get(Settings.S3_HOST), v.get(Settings.S3_PORT), v.get(Settings.S3_REGION), v.get(Settings.S3_ACCESS_KEY_ID),
         v.get(Settings.S3_SECRET_ACCESS_KEY));
   }
@@ -61,7 +63,8 @@ public record CairnConfig(
     return new CairnConfig(nodeId, nodeName, dataDir, httpHost, httpPort, httpMaxBodyBytes, requestTimeout, logFormat,
         logLevel, shutdownGracePeriod, reconcileInterval, gcInterval, gcFailedTtl, cpuThresholdPercent,
         memoryThresholdPercent, diskThresholdPercent, logsMaxFileBytes, logsMaxFiles, eventsMaxEntries, syncWrites,
-        chunkSize, compression, chunkGcGrace, scrubInterval, scrubBytesPerSecond, s3Host, s3Port, s3Region, accessKeyId, secretAccessKey);
+        chunkSize, compression, chunkGcGrace, scrubInterval, scrubBytesPerSecond, multipartExpiry,
+        s3Host, s3Port, s3Region, accessKeyId, secretAccessKey);
   }
 
   public Path s3EnvFile() {

@@ -61,6 +61,8 @@ public final class Settings {
       "How often every chunk is read back and its hash checked");
   public static final Setting<Long> STORAGE_SCRUB_RATE = bytes("storage.scrubRate", 64L << 20,
       "Bytes per second the scrubber may read");
+  public static final Setting<Duration> STORAGE_MULTIPART_EXPIRY = duration("storage.multipartExpiry", "24h",
+      "Multipart uploads neither completed nor aborted within this time are aborted");
   public static final Setting<String> S3_HOST = text("s3.host", "127.0.0.1", "Address the S3 listener binds");
   public static final Setting<Integer> S3_PORT = port("s3.port", 7701,
       "S3 API port; 0 picks a free port and writes it to DATA_DIR/s3.port");
@@ -74,7 +76,8 @@ public final class Settings {
       HTTP_MAX_BODY_SIZE, HTTP_REQUEST_TIMEOUT, LOG_FORMAT, LOG_LEVEL, SHUTDOWN_GRACE_PERIOD,
       RECONCILE_INTERVAL, GC_INTERVAL, GC_FAILED_TTL, ADMISSION_CPU_THRESHOLD, ADMISSION_MEMORY_THRESHOLD,
       ADMISSION_DISK_THRESHOLD, LOGS_MAX_FILE_SIZE, LOGS_MAX_FILES, EVENTS_MAX_ENTRIES, STATE_SYNC_WRITES,
-      STORAGE_CHUNK_SIZE, STORAGE_COMPRESSION, STORAGE_GC_GRACE, STORAGE_SCRUB_INTERVAL, STORAGE_SCRUB_RATE, S3_HOST, S3_PORT, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY);
+      STORAGE_CHUNK_SIZE, STORAGE_COMPRESSION, STORAGE_GC_GRACE, STORAGE_SCRUB_INTERVAL, STORAGE_SCRUB_RATE, STORAGE_MULTIPART_EXPIRY,
+      S3_HOST, S3_PORT, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY);
 
   private Settings() {}
 

@@ -75,8 +75,12 @@ public final class ChunkStore {
   }
 
   static MessageDigest sha256() {
+    return digest("SHA-256");
+  }
+
+  public static MessageDigest digest(String algorithm) {
     try {
-      return MessageDigest.getInstance("SHA-256");
+      return MessageDigest.getInstance(algorithm);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

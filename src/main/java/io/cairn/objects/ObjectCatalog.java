@@ -118,6 +118,149 @@ public final class ObjectCatalog {
     return out;
   }
 
+  // ---- multipart uploads ----
+
+  static final long MIN_PART_SIZE = 5L << 20;
+
+  public MultipartUpload.Upload createUpload(String bucket, String key, String contentType, Map<String, String> meta)
+      throws RocksDBException {
+    bucket(bucket);
+    String id = java.util.HexFormat.of().formatHex(randomBytes());
+    MultipartUpload.Upload u = new MultipartUpload.Upload(id, bucket, key, contentType, meta, System.currentTimeMillis());
+    store.write(List.of(new Mutation.Put(Table.UPLOADS, id, u)));
+    return u;
+  }
+
+  private static byte[] randomBytes() {
+    byte[] b = new byte[16];
+    java.util.concurrent.ThreadLocalRandom.current().nextBytes(b);
+    return b;
+  }
+
+  public MultipartUpload.Upload upload(String bucket, String key, String uploadId) throws RocksDBException {
+    MultipartUpload.Upload u = store.<MultipartUpload.Upload>get(Table.UPLOADS, uploadId).map(Entry::value)
+        .filter(x -> x.bucket().equals(bucket) && x.key().equals(key))
+        .orElseThrow(() -> s3Error(ErrorCode.NOT_FOUND, "NoSuchUpload", "upload " + uploadId + " does not exist"));
+    return u;
+  }
+
+  static String partKey(String uploadId, int partNumber) {
+    return uploadId + "/" + String.format("%05d", partNumber);
+  }
+
+  /** Stores (or replaces) a part; its chunks are referenced until the upload completes or is aborted. */
+  public void putPart(String bucket, String key, MultipartUpload.Part part) throws RocksDBException {
+    upload(bucket, key, part.uploadId());
+    Optional<MultipartUpload.Part> old = store.<MultipartUpload.Part>get(Table.PARTS,
+        partKey(part.uploadId(), part.partNumber())).map(Entry::value);
+    Map<String, Long> delta = new HashMap<>();
+    part.chunks().forEach(c -> delta.merge(c.hash(), 1L, Long::sum));
+    old.ifPresent(o -> o.chunks().forEach(c -> delta.merge(c.hash(), -1L, Long::sum)));
+    List<Mutation> batch = new ArrayList<>(refChanges(delta));
+    batch.add(new Mutation.Put(Table.PARTS, partKey(part.uploadId(), part.partNumber()), part));
+    store.write(batch);
+  }
+
+  public List<MultipartUpload.Part> parts(String uploadId) {
+    return store.<MultipartUpload.Part>scan(Table.PARTS, uploadId + "/", null, Integer.MAX_VALUE, e -> true).stream()
+        .map(Entry::value).toList();
+  }
+
+  public List<MultipartUpload.Upload> uploads(String bucket) throws RocksDBException {
+    bucket(bucket);
+    return store.<MultipartUpload.Upload>scan(Table.UPLOADS, "", null, Integer.MAX_VALUE,
+        e -> e.value().bucket().equals(bucket)).stream().map(Entry::value)
+        .sorted(java.util.Comparator.comparing(MultipartUpload.Upload::key).thenComparing(MultipartUpload.Upload::createdAt))
+        .toList();
+  }
+
+  /**
+   * Joins the named parts into the object, S3-style ETag {@code md5(part md5s)-N}; the object's
+   * references replace the parts' in the same batch, and the upload is gone.
+   */
+  public ObjectMeta complete(String bucket, String key, String uploadId, List<MultipartUpload.PartRef> wanted)
+      throws RocksDBException {
+    MultipartUpload.Upload u = upload(bucket, key, uploadId);
+    if (wanted.isEmpty()) {
+      throw s3Error(ErrorCode.INVALID_ARGUMENT, "MalformedXML", "the part list is empty");
+    }
+    Map<Integer, MultipartUpload.Part> stored = new HashMap<>();
+    parts(uploadId).forEach(p -> stored.put(p.partNumber(), p));
+    List<ObjectMeta.ChunkRef> chunks = new ArrayList<>();
+    java.security.MessageDigest md5 = ChunkStore.digest("MD5");
+    long size = 0;
+    int previous = 0;
+    for (int i = 0; i < wanted.size(); i++) {
+      MultipartUpload.PartRef ref = wanted.get(i);
+      if (ref.partNumber() <= previous) {
+        throw s3Error(ErrorCode.INVALID_ARGUMENT, "InvalidPartOrder", "parts must be listed in ascending order");
+      }
+      previous = ref.partNumber();
+      MultipartUpload.Part part = stored.get(ref.partNumber());
+      if (part == null || !part.etag().equals(ref.etag())) {
+        throw s3Error(ErrorCode.INVALID_ARGUMENT, "InvalidPart", "part " + ref.partNumber()
+            + " was not uploaded or its ETag does not match");
+      }
+      if (i < wanted.size() - 1 && part.size() < MIN_PART_SIZE) {
+        throw s3Error(ErrorCode.INVALID_ARGUMENT, "EntityTooSmall", "part " + ref.partNumber()
+            + " is smaller than 5 MiB and is not the last part");
+      }
+      chunks.addAll(part.chunks());
+      md5.update(java.util.HexFormat.of().parseHex(part.etag()));
+      size += part.size();
+    }
+    String etag = java.util.HexFormat.of().formatHex(md5.digest()) + "-" + wanted.size();
+    ObjectMeta meta = new ObjectMeta(bucket, key, size, etag, u.contentType(), u.userMetadata(), chunks,
+        System.currentTimeMillis());
+    Optional<ObjectMeta> old = store.<ObjectMeta>get(Table.OBJECTS, objectKey(bucket, key)).map(Entry::value);
+    Map<String, Long> delta = new HashMap<>();
+    chunks.forEach(c -> delta.merge(c.hash(), 1L, Long::sum));
+    old.ifPresent(o -> o.chunks().forEach(c -> delta.merge(c.hash(), -1L, Long::sum)));
+    List<Mutation> batch = new ArrayList<>();
+    for (MultipartUpload.Part p : stored.values()) {
+      p.chunks().forEach(c -> delta.merge(c.hash(), -1L, Long::sum));
+      batch.add(new Mutation.Purge(Table.PARTS, partKey(uploadId, p.partNumber())));
+    }
+    batch.addAll(refChanges(delta));
+    batch.add(new Mutation.Purge(Table.UPLOADS, uploadId));
+    batch.add(new Mutation.Put(Table.OBJECTS, objectKey(bucket, key), meta));
+    store.write(batch);
+    metrics.logicalBytes.addAndGet(size - old.map(ObjectMeta::size).orElse(0L));
+    return meta;
+  }
+
+  public void abort(String bucket, String key, String uploadId) throws RocksDBException {
+    upload(bucket, key, uploadId);
+    dropUpload(uploadId);
+  }
+
+  private void dropUpload(String uploadId) throws RocksDBException {
+    Map<String, Long> delta = new HashMap<>();
+    List<Mutation> batch = new ArrayList<>();
+    for (MultipartUpload.Part p : parts(uploadId)) {
+      p.chunks().forEach(c -> delta.merge(c.hash(), -1L, Long::sum));
+      batch.add(new Mutation.Purge(Table.PARTS, partKey(uploadId, p.partNumber())));
+    }
+    batch.addAll(refChanges(delta));
+    batch.add(new Mutation.Purge(Table.UPLOADS, uploadId));
+    store.write(batch);
+  }
+
+  /** Aborts uploads started before {@code cutoffMillis}; returns how many. */
+  public int expireUploads(long cutoffMillis) throws RocksDBException {
+    List<MultipartUpload.Upload> old = store.<MultipartUpload.Upload>scan(Table.UPLOADS, "", null, Integer.MAX_VALUE,
+        e -> e.value().createdAt() < cutoffMillis).stream().map(Entry::value).toList();
+    for (MultipartUpload.Upload u : old) {
+      dropUpload(u.uploadId());
+    }
+    return old.size();
+  }
+
+  /** An error whose S3 code the S3 front end should use (carried in the detail's info). */
+  static CairnException s3Error(ErrorCode code, String s3Code, String message) {
+    return new CairnException(code, message, List.of(new FieldError("upload", message, Map.of("s3Code", s3Code))));
+  }
+
   public long refCount(String hash) throws RocksDBException {
     return store.<Long>get(Table.CHUNK_REFS, hash).map(Entry::value).orElse(0L);
   }

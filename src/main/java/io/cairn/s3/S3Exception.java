@@ -36,6 +36,11 @@ final class S3Exception extends RuntimeException {
       return s3;
     }
     CairnException ce = CairnException.from(failure);
+    String s3Code = ce.details().stream().map(d -> d.info().get("s3Code")).filter(java.util.Objects::nonNull)
+        .findFirst().orElse(null);
+    if (s3Code != null) {
+      return new S3Exception(ce.code().httpStatus(), s3Code, ce.getMessage());
+    }
     boolean aboutBucket = ce.details().stream().anyMatch(d -> d.field().equals("bucket"));
     return switch (ce.code()) {
       case NOT_FOUND -> aboutBucket ? new S3Exception(404, "NoSuchBucket", ce.getMessage())

@@ -5,6 +5,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 import io.cairn.bus.Bus;
 import io.cairn.objects.BucketMeta;
 import io.cairn.objects.ChunkPlacement;
+import io.cairn.objects.MultipartUpload;
 import io.cairn.objects.ObjectCatalog;
 import io.cairn.objects.ObjectMeta;
 import io.cairn.storage.StorageBus;
@@ -120,10 +121,42 @@ public final class S3Verticle extends VerticleBase {
         return ask(StorageBus.BUCKET_GET, new StorageBus.BucketName(t.bucket())).compose(b -> empty(req, 200));
       } else if (m == HttpMethod.DELETE) {
         return ask(StorageBus.BUCKET_DELETE, new StorageBus.BucketName(t.bucket())).compose(b -> empty(req, 204));
+      } else if (m == HttpMethod.GET && t.has("uploads")) {
+        return this.<StorageBus.Uploads>ask(StorageBus.UPLOAD_LIST, new StorageBus.BucketName(t.bucket()))
+            .compose(u -> xml(req, 200, S3Xml.uploads(t.bucket(), u.uploads())));
       } else if (m == HttpMethod.GET) {
         return listObjects(req, t);
+      } else if (m == HttpMethod.POST && t.has("delete")) {
+        return deleteObjects(req, t, auth);
       }
       return notImplemented();
+    }
+    if (m == HttpMethod.POST && t.has("uploads")) {
+      return this.<MultipartUpload.Upload>ask(StorageBus.UPLOAD_CREATE, new StorageBus.CreateUpload(t.bucket(), t.key(),
+              contentType(req), userMetadata(req)))
+          .compose(u -> xml(req, 200, S3Xml.initiated(t.bucket(), t.key(), u.uploadId())));
+    }
+    if (m == HttpMethod.POST && t.has("uploadId")) {
+      return verifiedBody(req, auth)
+          .map(S3Requests::completeParts)
+          .compose(parts -> this.<ObjectMeta>ask(StorageBus.UPLOAD_COMPLETE, new StorageBus.CompleteUpload(t.bucket(),
+              t.key(), t.param("uploadId"), parts)))
+          .compose(meta -> xml(req, 200, S3Xml.completed(t.bucket(), t.key(), meta.etag())));
+    }
+    if (m == HttpMethod.PUT && t.has("uploadId")) {
+      return uploadPart(req, t, auth);
+    }
+    if (m == HttpMethod.DELETE && t.has("uploadId")) {
+      return ask(StorageBus.UPLOAD_ABORT, new StorageBus.UploadRef(t.bucket(), t.key(), t.param("uploadId")))
+          .compose(x -> empty(req, 204));
+    }
+    if (m == HttpMethod.GET && t.has("uploadId")) {
+      return this.<StorageBus.Parts>ask(StorageBus.UPLOAD_PARTS, new StorageBus.UploadRef(t.bucket(), t.key(),
+              t.param("uploadId")))
+          .compose(p -> xml(req, 200, S3Xml.parts(t.bucket(), t.key(), t.param("uploadId"), p.parts())));
+    }
+    if (m == HttpMethod.PUT && req.headers().contains("x-amz-copy-source")) {
+      return copyObject(req, t);
     }
     if (m == HttpMethod.PUT) {
       return putObject(req, t, auth);
@@ -194,20 +227,99 @@ public final class S3Verticle extends VerticleBase {
         });
   }
 
-  private Future<Void> putObject(HttpServerRequest req, Target t, SigV4.Verified auth) {
-    if (req.headers().contains("x-amz-copy-source")) {
-      return notImplemented();
-    }
+  private Future<ObjectUpload.Result> receiveBody(HttpServerRequest req, SigV4.Verified auth) {
     if (auth.payloadHash().startsWith("STREAMING-")) {
       return Future.failedFuture(new S3Exception(501, "NotImplemented", "aws-chunked uploads are not supported yet"));
     }
+    return ObjectUpload.receive(vertx, req, placement.uploadNode(), settings.chunkSize(), settings.timeout(),
+        auth.payloadHash(), req.getHeader("Content-MD5"));
+  }
+
+  private Future<Void> uploadPart(HttpServerRequest req, Target t, SigV4.Verified auth) {
+    int partNumber;
+    try {
+      partNumber = Integer.parseInt(t.param("partNumber"));
+    } catch (NumberFormatException | NullPointerException e) {
+      return Future.failedFuture(S3Exception.invalidArgument("partNumber must be a whole number from 1 to 10000"));
+    }
+    if (partNumber < 1 || partNumber > 10_000) {
+      return Future.failedFuture(S3Exception.invalidArgument("partNumber must be a whole number from 1 to 10000"));
+    }
+    String uploadId = t.param("uploadId");
+    return ask(StorageBus.UPLOAD_PARTS, new StorageBus.UploadRef(t.bucket(), t.key(), uploadId))
+        .compose(x -> receiveBody(req, auth))
+        .compose(r -> ask(StorageBus.UPLOAD_PART, new StorageBus.PutPart(t.bucket(), t.key(), new MultipartUpload.Part(
+            uploadId, partNumber, r.size(), r.md5Hex(), r.chunks(), System.currentTimeMillis()))).map(x -> r))
+        .compose(r -> {
+          req.response().putHeader("ETag", "\"" + r.md5Hex() + "\"");
+          return empty(req, 200);
+        });
+  }
+
+  /** A small XML body, checked against x-amz-content-sha256 when the client signed it. */
+  private Future<io.vertx.core.buffer.Buffer> verifiedBody(HttpServerRequest req, SigV4.Verified auth) {
+    return req.body().map(body -> {
+      String hash = auth.payloadHash();
+      if (hash.matches("[0-9a-f]{64}") && !SigV4.hex(SigV4.sha256(body.getBytes())).equals(hash)) {
+        throw new S3Exception(400, "XAmzContentSHA256Mismatch", "the body does not match x-amz-content-sha256");
+      }
+      return body;
+    });
+  }
+
+  private Future<Void> deleteObjects(HttpServerRequest req, Target t, SigV4.Verified auth) {
+    return verifiedBody(req, auth).map(S3Requests::deleteKeys).compose(list -> {
+      List<String> deleted = new ArrayList<>();
+      Map<String, S3Exception> failed = new LinkedHashMap<>();
+      Future<Void> chain = Future.succeededFuture();
+      for (String key : list.keys()) {
+        chain = chain.compose(v -> ask(StorageBus.OBJECT_DELETE, new StorageBus.ObjectName(t.bucket(), key))
+            .transform(ar -> {
+              if (ar.succeeded()) {
+                deleted.add(key);
+              } else {
+                failed.put(key, S3Exception.from(ar.cause()));
+              }
+              return Future.succeededFuture();
+            }));
+      }
+      return chain.compose(v -> xml(req, 200, S3Xml.deleted(deleted, failed, list.quiet())));
+    });
+  }
+
+  /** A copy shares the source's chunks: only references change, no bytes are read or written. */
+  private Future<Void> copyObject(HttpServerRequest req, Target t) {
+    String source = decodePath(req.getHeader("x-amz-copy-source"));
+    int q = source.indexOf('?');
+    source = (q < 0 ? source : source.substring(0, q)).replaceFirst("^/", "");
+    int slash = source.indexOf('/');
+    if (slash <= 0 || slash == source.length() - 1) {
+      return Future.failedFuture(S3Exception.invalidArgument("x-amz-copy-source must be bucket/key"));
+    }
+    String srcBucket = source.substring(0, slash);
+    String srcKey = source.substring(slash + 1);
+    boolean replace = "REPLACE".equalsIgnoreCase(req.getHeader("x-amz-metadata-directive"));
+    req.resume();
+    return this.<ObjectMeta>ask(StorageBus.OBJECT_GET, new StorageBus.ObjectName(srcBucket, srcKey))
+        .compose(src -> {
+          ObjectMeta copy = new ObjectMeta(t.bucket(), t.key(), src.size(), src.etag(),
+              replace ? contentType(req) : src.contentType(), replace ? userMetadata(req) : src.userMetadata(),
+              src.chunks(), System.currentTimeMillis());
+          return ask(StorageBus.OBJECT_COMMIT, new StorageBus.Commit(copy)).map(x -> copy);
+        })
+        .compose(copy -> xml(req, 200, S3Xml.copied(copy.etag(), copy.createdAt())));
+  }
+
+  private static String contentType(HttpServerRequest req) {
+    return req.getHeader("Content-Type") == null ? "binary/octet-stream" : req.getHeader("Content-Type");
+  }
+
+  private Future<Void> putObject(HttpServerRequest req, Target t, SigV4.Verified auth) {
     return ask(StorageBus.BUCKET_GET, new StorageBus.BucketName(t.bucket()))
-        .compose(b -> ObjectUpload.receive(vertx, req, placement.uploadNode(), settings.chunkSize(), settings.timeout(),
-            auth.payloadHash(), req.getHeader("Content-MD5")))
+        .compose(b -> receiveBody(req, auth))
         .compose(received -> {
           ObjectMeta meta = new ObjectMeta(t.bucket(), t.key(), received.size(), received.md5Hex(),
-              req.getHeader("Content-Type") == null ? "binary/octet-stream" : req.getHeader("Content-Type"),
-              userMetadata(req), received.chunks(), System.currentTimeMillis());
+              contentType(req), userMetadata(req), received.chunks(), System.currentTimeMillis());
           return ask(StorageBus.OBJECT_COMMIT, new StorageBus.Commit(meta)).map(old -> meta);
         })
         .compose(meta -> {

@@ -51,6 +51,55 @@ final class S3Xml {
     return b.append("</Buckets></ListAllMyBucketsResult>").toString();
   }
 
+  static String initiated(String bucket, String key, String uploadId) {
+    return HEAD + "<InitiateMultipartUploadResult xmlns=\"" + NS + "\"><Bucket>" + escape(bucket) + "</Bucket><Key>"
+        + escape(key) + "</Key><UploadId>" + uploadId + "</UploadId></InitiateMultipartUploadResult>";
+  }
+
+  static String completed(String bucket, String key, String etag) {
+    return HEAD + "<CompleteMultipartUploadResult xmlns=\"" + NS + "\"><Location>/" + escape(bucket) + "/"
+        + escape(key) + "</Location><Bucket>" + escape(bucket) + "</Bucket><Key>" + escape(key) + "</Key><ETag>&quot;"
+        + etag + "&quot;</ETag></CompleteMultipartUploadResult>";
+  }
+
+  static String parts(String bucket, String key, String uploadId, java.util.List<io.cairn.objects.MultipartUpload.Part> parts) {
+    StringBuilder b = new StringBuilder(HEAD).append("<ListPartsResult xmlns=\"").append(NS).append("\"><Bucket>")
+        .append(escape(bucket)).append("</Bucket><Key>").append(escape(key)).append("</Key><UploadId>").append(uploadId)
+        .append("</UploadId><IsTruncated>false</IsTruncated>");
+    for (io.cairn.objects.MultipartUpload.Part p : parts) {
+      b.append("<Part><PartNumber>").append(p.partNumber()).append("</PartNumber><LastModified>").append(time(p.createdAt()))
+          .append("</LastModified><ETag>&quot;").append(p.etag()).append("&quot;</ETag><Size>").append(p.size())
+          .append("</Size></Part>");
+    }
+    return b.append("</ListPartsResult>").toString();
+  }
+
+  static String uploads(String bucket, java.util.List<io.cairn.objects.MultipartUpload.Upload> uploads) {
+    StringBuilder b = new StringBuilder(HEAD).append("<ListMultipartUploadsResult xmlns=\"").append(NS)
+        .append("\"><Bucket>").append(escape(bucket)).append("</Bucket><IsTruncated>false</IsTruncated>");
+    for (io.cairn.objects.MultipartUpload.Upload u : uploads) {
+      b.append("<Upload><Key>").append(escape(u.key())).append("</Key><UploadId>").append(u.uploadId())
+          .append("</UploadId><Initiated>").append(time(u.createdAt())).append("</Initiated><StorageClass>STANDARD")
+          .append("</StorageClass></Upload>");
+    }
+    return b.append("</ListMultipartUploadsResult>").toString();
+  }
+
+  static String deleted(java.util.List<String> deleted, java.util.Map<String, S3Exception> failed, boolean quiet) {
+    StringBuilder b = new StringBuilder(HEAD).append("<DeleteResult xmlns=\"").append(NS).append("\">");
+    if (!quiet) {
+      deleted.forEach(k -> b.append("<Deleted><Key>").append(escape(k)).append("</Key></Deleted>"));
+    }
+    failed.forEach((k, e) -> b.append("<Error><Key>").append(escape(k)).append("</Key><Code>").append(e.code())
+        .append("</Code><Message>").append(escape(e.getMessage())).append("</Message></Error>"));
+    return b.append("</DeleteResult>").toString();
+  }
+
+  static String copied(String etag, long millis) {
+    return HEAD + "<CopyObjectResult xmlns=\"" + NS + "\"><LastModified>" + time(millis) + "</LastModified><ETag>&quot;"
+        + etag + "&quot;</ETag></CopyObjectResult>";
+  }
+
   /** Encodes keys when the client asked for {@code encoding-type=url} (botocore always does). */
   interface KeyEncoder {
     String apply(String key);

@@ -13,8 +13,11 @@ public enum Table {
   EVENTS("events", Event.class),
   BUCKETS("buckets", io.cairn.objects.BucketMeta.class),
   OBJECTS("objects", io.cairn.objects.ObjectMeta.class),
-  /** chunk hash -> how many object versions on this node use it. */
-  CHUNK_REFS("chunk_refs", Long.class);
+  /** chunk hash -> how many objects and multipart parts on this node use it. */
+  CHUNK_REFS("chunk_refs", Long.class),
+  UPLOADS("uploads", io.cairn.objects.MultipartUpload.Upload.class),
+  /** uploadId/00001 -> part. */
+  PARTS("parts", io.cairn.objects.MultipartUpload.Part.class);
 
   private final String columnFamily;
   private final Class<?> valueType;

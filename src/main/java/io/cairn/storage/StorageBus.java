@@ -51,6 +51,28 @@ public final class StorageBus {
   public static final String OBJECT_DELETE = ADDRESSES.local("object.delete");
   public static final String OBJECT_LIST = ADDRESSES.local("object.list");
 
+  public static final String UPLOAD_CREATE = ADDRESSES.local("upload.create");
+  public static final String UPLOAD_PART = ADDRESSES.local("upload.part");
+  public static final String UPLOAD_COMPLETE = ADDRESSES.local("upload.complete");
+  public static final String UPLOAD_ABORT = ADDRESSES.local("upload.abort");
+  public static final String UPLOAD_PARTS = ADDRESSES.local("upload.parts");
+  public static final String UPLOAD_LIST = ADDRESSES.local("upload.list");
+
+  /** Reply: the new {@link io.cairn.objects.MultipartUpload.Upload}. */
+  public record CreateUpload(String bucket, String key, String contentType, java.util.Map<String, String> meta) {}
+
+  public record PutPart(String bucket, String key, io.cairn.objects.MultipartUpload.Part part) {}
+
+  /** Reply: the completed {@link io.cairn.objects.ObjectMeta}. */
+  public record CompleteUpload(String bucket, String key, String uploadId,
+      List<io.cairn.objects.MultipartUpload.PartRef> parts) {}
+
+  public record UploadRef(String bucket, String key, String uploadId) {}
+
+  public record Parts(List<io.cairn.objects.MultipartUpload.Part> parts) {}
+
+  public record Uploads(List<io.cairn.objects.MultipartUpload.Upload> uploads) {}
+
   /** Chunk operations are addressed to the node that holds (or will hold) the chunk. */
   public static String chunkPut(String nodeId) {
     return ADDRESSES.onNode(nodeId, "chunk.put");
@@ -88,5 +110,6 @@ public final class StorageBus {
       io.cairn.state.Version.class, java.util.Optional.class, BucketName.class, Buckets.class, ObjectName.class,
       Commit.class, ListObjects.class, PutChunk.class, GetChunk.class, ChunkBytes.class,
       io.cairn.objects.BucketMeta.class, io.cairn.objects.ObjectMeta.class, io.cairn.objects.ObjectCatalog.Listing.class,
-      io.cairn.objects.ChunkStore.Stored.class, Boolean.class);
+      io.cairn.objects.ChunkStore.Stored.class, Boolean.class, CreateUpload.class, PutPart.class, CompleteUpload.class,
+      UploadRef.class, Parts.class, Uploads.class, io.cairn.objects.MultipartUpload.Upload.class);
 }

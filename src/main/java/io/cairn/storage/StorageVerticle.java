@@ -47,7 +47,8 @@ public final class StorageVerticle extends VerticleBase {
 
   /** The chunk store this component shares with its chunk workers, and how to collect and scrub it. */
   public record ObjectStoreOptions(ChunkStore chunks, StorageMetrics metrics, java.time.Duration gcGrace,
-      java.time.Duration gcInterval, java.time.Duration scrubInterval, long scrubBytesPerSecond) {}
+      java.time.Duration gcInterval, java.time.Duration scrubInterval, long scrubBytesPerSecond,
+      java.time.Duration multipartExpiry) {}
 
   public StorageVerticle(Path dir, String nodeId, int maxEvents, boolean syncWrites, ObjectStoreOptions objects) {
     this.dir = dir;
@@ -92,6 +93,23 @@ public final class StorageVerticle extends VerticleBase {
       });
       this.<StorageBus.ObjectName>serve(StorageBus.OBJECT_GET, m -> catalog.object(m.bucket(), m.key()));
       this.<StorageBus.ObjectName>serve(StorageBus.OBJECT_DELETE, m -> catalog.delete(m.bucket(), m.key()));
+      this.<StorageBus.CreateUpload>serve(StorageBus.UPLOAD_CREATE,
+          m -> catalog.createUpload(m.bucket(), m.key(), m.contentType(), m.meta()));
+      this.<StorageBus.PutPart>serve(StorageBus.UPLOAD_PART, m -> {
+        catalog.putPart(m.bucket(), m.key(), m.part());
+        return true;
+      });
+      this.<StorageBus.CompleteUpload>serve(StorageBus.UPLOAD_COMPLETE,
+          m -> catalog.complete(m.bucket(), m.key(), m.uploadId(), m.parts()));
+      this.<StorageBus.UploadRef>serve(StorageBus.UPLOAD_ABORT, m -> {
+        catalog.abort(m.bucket(), m.key(), m.uploadId());
+        return true;
+      });
+      this.<StorageBus.UploadRef>serve(StorageBus.UPLOAD_PARTS, m -> {
+        catalog.upload(m.bucket(), m.key(), m.uploadId());
+        return new StorageBus.Parts(catalog.parts(m.uploadId()));
+      });
+      this.<StorageBus.BucketName>serve(StorageBus.UPLOAD_LIST, m -> new StorageBus.Uploads(catalog.uploads(m.name())));
       this.<StorageBus.ListObjects>serve(StorageBus.OBJECT_LIST,
           m -> catalog.list(m.bucket(), m.prefix(), m.delimiter(), m.startAfter(), m.max()));
       purgeTimer = vertx.setPeriodic(PURGE_EVERY_MILLIS, id -> purgeTombstones());
@@ -132,6 +150,10 @@ public final class StorageVerticle extends VerticleBase {
   private void collectChunks(ObjectCatalog catalog, ChunkStore chunks) {
     long freed = 0;
     try {
+      int expired = catalog.expireUploads(System.currentTimeMillis() - objects.multipartExpiry().toMillis());
+      if (expired > 0) {
+        LoggerFactory.getLogger(StorageVerticle.class).info("aborted {} abandoned multipart uploads", expired);
+      }
       for (String hash : chunks.hashes()) {
         if (catalog.refCount(hash) == 0 && chunks.ageMillis(hash) >= objects.gcGrace().toMillis()) {
           freed += chunks.delete(hash);

@@ -1,0 +1,18 @@
+package io.cairn.objects;
+
+import java.util.List;
+import java.util.Map;
+
+/** An upload in progress and its parts; parts reference their chunks like objects do. */
+public final class MultipartUpload {
+  private MultipartUpload() {}
+
+  public record Upload(String uploadId, String bucket, String key, String contentType, Map<String, String> userMetadata,
+      long createdAt) {}
+
+  public record Part(String uploadId, int partNumber, long size, String etag, List<ObjectMeta.ChunkRef> chunks,
+      long createdAt) {}
+
+  /** A part as the client names it when completing: number and ETag (quotes removed). */
+  public record PartRef(int partNumber, String etag) {}
+}
