@@ -42,6 +42,8 @@ final class ObjectUpload {
   /** What was received: the chunk list, size, and the hex MD5 (the single-part ETag). */
   record Result(List<ObjectMeta.ChunkRef> chunks, long size, String md5Hex) {}
 
+  private AwsChunkedDecoder decoder;
+
   private ObjectUpload(Vertx vertx, HttpServerRequest request, String chunkNode, int chunkSize, Duration timeout,
       boolean checkSha256) {
     this.vertx = vertx;
@@ -61,9 +63,10 @@ final class ObjectUpload {
    * UNSIGNED-PAYLOAD); {@code contentMd5} is the Content-MD5 header or null.
    */
   static Future<Result> receive(Vertx vertx, HttpServerRequest request, String chunkNode, int chunkSize,
-      Duration timeout, String payloadHash, String contentMd5) {
+      Duration timeout, String payloadHash, String contentMd5, AwsChunkedDecoder decoder) {
     boolean hexHash = payloadHash != null && payloadHash.matches("[0-9a-f]{64}");
     ObjectUpload upload = new ObjectUpload(vertx, request, chunkNode, chunkSize, timeout, hexHash);
+    upload.decoder = decoder;
     request.handler(upload::onData);
     request.exceptionHandler(e -> upload.done.tryFail(e));
     request.endHandler(v -> {
@@ -72,6 +75,14 @@ final class ObjectUpload {
     });
     request.resume();
     return upload.done.future().compose(r -> {
+      if (decoder != null && !decoder.finished()) {
+        return Future.failedFuture(new S3Exception(400, "IncompleteBody", "the aws-chunked body ended early"));
+      }
+      String decodedLength = request.getHeader("x-amz-decoded-content-length");
+      if (decoder != null && decodedLength != null && !decodedLength.equals(Long.toString(r.size()))) {
+        return Future.failedFuture(new S3Exception(400, "IncompleteBody",
+            "x-amz-decoded-content-length says " + decodedLength + " bytes, the body had " + r.size()));
+      }
       if (hexHash && !HexFormat.of().formatHex(upload.sha256.digest()).equals(payloadHash)) {
         return Future.failedFuture(new S3Exception(400, "XAmzContentSHA256Mismatch",
             "the body does not match x-amz-content-sha256"));
@@ -85,6 +96,14 @@ final class ObjectUpload {
   }
 
   private void onData(Buffer data) {
+    if (decoder != null) {
+      try {
+        data = decoder.feed(data);
+      } catch (S3Exception e) {
+        done.tryFail(e);
+        return;
+      }
+    }
     pending.appendBuffer(data);
     pump();
   }

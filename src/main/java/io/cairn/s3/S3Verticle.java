@@ -228,11 +228,14 @@ public final class S3Verticle extends VerticleBase {
   }
 
   private Future<ObjectUpload.Result> receiveBody(HttpServerRequest req, SigV4.Verified auth) {
-    if (auth.payloadHash().startsWith("STREAMING-")) {
-      return Future.failedFuture(new S3Exception(501, "NotImplemented", "aws-chunked uploads are not supported yet"));
+    AwsChunkedDecoder decoder = null;
+    if (auth.payloadHash().equals("STREAMING-AWS4-HMAC-SHA256-PAYLOAD")) {
+      decoder = new AwsChunkedDecoder(auth);
+    } else if (auth.payloadHash().startsWith("STREAMING-")) {
+      return Future.failedFuture(new S3Exception(501, "NotImplemented", auth.payloadHash() + " bodies are not supported"));
     }
     return ObjectUpload.receive(vertx, req, placement.uploadNode(), settings.chunkSize(), settings.timeout(),
-        auth.payloadHash(), req.getHeader("Content-MD5"));
+        auth.payloadHash(), req.getHeader("Content-MD5"), decoder);
   }
 
   private Future<Void> uploadPart(HttpServerRequest req, Target t, SigV4.Verified auth) {

@@ -29,8 +29,12 @@ public final class SigV4 {
 
   private SigV4() {}
 
-  /** What a verified request proved: who signed it and how its payload is to be checked. */
-  record Verified(String accessKeyId, String payloadHash) {}
+  /**
+   * What a verified request proved: who signed it and how its payload is to be checked. The seed
+   * signature, signing key, date and scope sign each chunk of an aws-chunked body in turn.
+   */
+  record Verified(String accessKeyId, String payloadHash, String seedSignature, byte[] signingKey, String amzDate,
+      String scope) {}
 
   /** The request as signing sees it: method, decoded path, decoded query, headers. */
   record Request(String method, String path, Map<String, List<String>> query, MultiMap headers) {}
@@ -99,14 +103,16 @@ public final class SigV4 {
           + region + "'");
     }
     String canonical = canonicalRequest(r, signedHeaders, payloadHash, presigned);
-    String stringToSign = ALGORITHM + "\n" + amzDate + "\n" + scope[1] + "/" + scope[2] + "/s3/aws4_request\n"
+    String scopeText = scope[1] + "/" + scope[2] + "/s3/aws4_request";
+    String stringToSign = ALGORITHM + "\n" + amzDate + "\n" + scopeText + "\n"
         + hex(sha256(canonical.getBytes(StandardCharsets.UTF_8)));
-    String expected = hex(hmac(signingKey(secret, scope[1], scope[2]), stringToSign));
+    byte[] key = signingKey(secret, scope[1], scope[2]);
+    String expected = hex(hmac(key, stringToSign));
     if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII), signature.getBytes(StandardCharsets.US_ASCII))) {
       throw new S3Exception(403, "SignatureDoesNotMatch",
           "the request signature we calculated does not match the signature you provided");
     }
-    return new Verified(accessKeyId, payloadHash);
+    return new Verified(accessKeyId, payloadHash, signature, key, amzDate, scopeText);
   }
 
   static String canonicalRequest(Request r, String signedHeaders, String payloadHash, boolean presigned) {
