@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Benchmark: S3 PUT and GET throughput for 1 MiB and 64 MiB objects on a real node, printed next to
+# baselines measured in the same run: raw disk write with fsync (dd), the JVM's SHA-256 rate, and
+# nginx serving the same bytes. Goals: PUT >= 0.7 x min(disk, hash); GET >= 0.7 x nginx.
+# Traffic stays on 127.0.0.1.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+source bin/find-java
+command -v nginx >/dev/null || { apt-get update -qq && apt-get install -y -qq nginx; }
+[ -f target/cairn.jar ] || mvn -B -q -DskipTests package
+work=$(mktemp -d -p "$root/target" s3bench.XXXX)
+chmod 755 "$work"  # nginx's worker (nobody) must read the files it serves
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+java=("$JAVA_HOME/bin/java" -cp target/cairn.jar)
+
+disk=$(dd if=/dev/zero of="$work/dd.bin" bs=4M count=64 oflag=direct conv=fsync 2>&1 | awk '/copied/ {print $(NF-1), $NF}')
+disk_mib=$(python3 -c "v,u='$disk'.split(); f={'GB/s':953.7,'MB/s':0.9537,'kB/s':0.000931}[u]; print(round(float(v)*f,1))")
+rm -f "$work/dd.bin"
+hash_mib=$("${java[@]}" load-tests/Sha256Speed.java)
+
+key=BENCHKEY0000000000001; secret=bench/secret/0000000000000000000000000000
+CAIRN_S3_ACCESS_KEY_ID=$key CAIRN_S3_SECRET_ACCESS_KEY=$secret CAIRN_STORAGE_COMPRESSION=none \
+  bin/cairn agent --data-dir "$work/data" --http-port 0 --s3-port 0 --log-format json > "$work/node.log" 2>&1 &
+pids+=("$!")
+until [ -f "$work/data/s3.port" ]; do sleep 0.1; done
+ep="http://127.0.0.1:$(cat "$work/data/s3.port")"
+python3 - "$ep" "$key" "$secret" <<'PY'
+import sys, boto3
+from botocore.config import Config
+s3 = boto3.client("s3", endpoint_url=sys.argv[1], aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3],
+                  region_name="us-east-1", config=Config(s3={"addressing_style": "path"}))
+s3.create_bucket(Bucket="bench")
+PY
+
+port=$(free_port)
+mkdir -p "$work/www/bench"
+cat > "$work/nginx.conf" <<NGX
+daemon off; worker_processes 1; pid $work/nginx.pid; error_log $work/nginx.err;
+events { worker_connections 256; }
+http { access_log off; sendfile on; server { listen 127.0.0.1:$port; root $work/www; } }
+NGX
+
+result() { printf '%-22s %8s MiB/s\n' "$1" "$2"; }
+echo "baselines: disk write+fsync $disk_mib MiB/s, JVM SHA-256 $hash_mib MiB/s"
+for spec in "1048576 128 8" "67108864 6 2"; do
+  read -r size count conc <<<"$spec"
+  put=$("${java[@]}" load-tests/S3Load.java "$ep" bench "$key" "$secret" "$size" "$count" "$conc" put)
+  get=$("${java[@]}" load-tests/S3Load.java "$ep" bench "$key" "$secret" "$size" "$count" "$conc" get)
+  head -c "$size" /dev/urandom > "$work/one"
+  for i in $(seq 0 $((count - 1))); do ln -f "$work/one" "$work/www/bench/obj-$size-$i"; done
+  chmod -R a+rX "$work/www"
+  nginx -c "$work/nginx.conf" -p "$work" >/dev/null 2>&1 & ngx=$!
+  pids+=("$ngx")
+  sleep 0.5
+  base=$("${java[@]}" load-tests/S3Load.java "http://127.0.0.1:$port" bench plain plain "$size" "$count" "$conc" get)
+  kill "$ngx"; wait "$ngx" 2>/dev/null || true
+  label=$([ "$size" = 1048576 ] && echo "1 MiB" || echo "64 MiB")
+  python3 - "$label" "$put" "$get" "$base" "$disk_mib" "$hash_mib" <<'PY'
+import sys
+label, put, get, nginx, disk, sha = sys.argv[1], *map(float, sys.argv[2:])
+ceiling = min(disk, sha)
+print(f"{label:>6} objects: PUT {put:8.1f} MiB/s = {put/ceiling:.2f} x min(disk, sha256) (goal 0.7) | "
+      f"GET {get:8.1f} MiB/s vs nginx {nginx:8.1f} = {get/nginx:.2f} (goal 0.7)")
+PY
+done
