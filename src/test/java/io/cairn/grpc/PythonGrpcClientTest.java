@@ -3,12 +3,11 @@ package io.cairn.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cairn.testing.Manifests;
+import io.cairn.testing.ExternalClient;
 import io.cairn.testing.SharedNode;
 import io.cairn.testing.TestNode;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -31,15 +30,10 @@ class PythonGrpcClientTest {
   @Test
   void pythonGrpcioTalksToCairnUnchanged() throws Exception {
     node.apply("pyweb", Manifests.workload("pyweb", 1, "sleep", "300"));
-    Path script = dir.resolve("grpc_client_check.py");
-    try (var in = getClass().getResourceAsStream("/grpc_client_check.py")) {
-      Files.copy(in, script);
-    }
-    Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), "127.0.0.1:" + node.agent().httpPort(),
-        "pyweb").redirectErrorStream(true).start();
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.exitValue()).as(out).isZero();
+    ExternalClient.Result r = ExternalClient.run("/usr/bin/python3", "grpc_client_check.py", dir, Duration.ofSeconds(60),
+        "127.0.0.1:" + node.agent().httpPort(), "pyweb");
+    String out = r.output();
+    assertThat(r.exit()).as(out).isZero();
     assertThat(out).contains("health SERVING", "list contains pyweb", "NOT_FOUND with cairn-error-code",
         "reflection lists cairn.v1.WorkloadService");
     node.delete("/api/v1/workloads/pyweb");

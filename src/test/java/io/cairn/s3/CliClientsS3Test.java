@@ -2,12 +2,11 @@ package io.cairn.s3;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cairn.testing.ExternalClient;
 import io.cairn.testing.SharedNode;
 import io.cairn.testing.TestNode;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -26,15 +25,10 @@ class CliClientsS3Test {
 
   @Test
   void awsCliAndS3cmdWorkAgainstCairn() throws Exception {
-    Path script = dir.resolve("s3_cli_check.sh");
-    try (var in = getClass().getResourceAsStream("/s3_cli_check.sh")) {
-      Files.copy(in, script);
-    }
-    Process p = new ProcessBuilder("bash", script.toString(), "http://127.0.0.1:" + node.agent().s3Port(),
-        TestNode.ACCESS_KEY_ID, TestNode.SECRET_ACCESS_KEY, dir.toString()).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(200, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(out).isZero();
+    ExternalClient.Result r = ExternalClient.run("bash", "s3_cli_check.sh", dir, Duration.ofSeconds(200),
+        "http://127.0.0.1:" + node.agent().s3Port(), TestNode.ACCESS_KEY_ID, TestNode.SECRET_ACCESS_KEY, dir.toString());
+    String out = r.output();
+    assertThat(r.exit()).as(out).isZero();
     assertThat(out).contains("aws s3 cp 50 MiB up and down identical", "aws listings ok", "aws presign + curl ok",
         "s3cmd put/get/ls/del ok", "cleanup ok");
   }
