@@ -104,6 +104,21 @@ assert code_of(lambda: s3.get_object(Bucket="absent", Key="x")) == "NoSuchBucket
 assert code_of(lambda: s3.delete_bucket(Bucket="check")) == "BucketNotEmpty"
 print("auth and error codes ok")
 
+def curl_status(*args):
+    return subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", *args], capture_output=True).stdout
+
+s3.create_bucket(Bucket="open", ACL="public-read")
+s3.put_object(Bucket="open", Key="pub.txt", Body=b"for everyone")
+assert subprocess.run(["curl", "-sf", endpoint + "/open/pub.txt"], capture_output=True, check=True).stdout == b"for everyone"
+assert curl_status(endpoint + "/open?list-type=2") == b"200"
+assert curl_status("-X", "PUT", "--data-binary", "x", endpoint + "/open/evil.txt") == b"403"
+assert curl_status("-X", "DELETE", endpoint + "/open/pub.txt") == b"403"
+s3.put_bucket_acl(Bucket="open", ACL="private")
+assert curl_status(endpoint + "/open/pub.txt") == b"403"
+s3.delete_object(Bucket="open", Key="pub.txt")
+s3.delete_bucket(Bucket="open")
+print("public-read buckets ok")
+
 victim = os.urandom(1024 * 1024)
 s3.put_object(Bucket="check", Key="victim.bin", Body=victim)
 digest = hashlib.sha256(victim).hexdigest()

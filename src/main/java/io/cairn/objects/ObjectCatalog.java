@@ -41,10 +41,14 @@ public final class ObjectCatalog {
   }
 
   public BucketMeta createBucket(String name) throws RocksDBException {
+    return createBucket(name, false);
+  }
+
+  public BucketMeta createBucket(String name, boolean publicRead) throws RocksDBException {
     if (store.get(Table.BUCKETS, name).isPresent()) {
       throw new CairnException(ErrorCode.ALREADY_EXISTS, "bucket '" + name + "' already exists");
     }
-    BucketMeta b = new BucketMeta(name, System.currentTimeMillis(), false);
+    BucketMeta b = new BucketMeta(name, System.currentTimeMillis(), publicRead);
     store.write(List.of(new Mutation.Put(Table.BUCKETS, name, b)));
     return b;
   }
@@ -53,6 +57,14 @@ public final class ObjectCatalog {
     return store.<BucketMeta>get(Table.BUCKETS, name).map(Entry::value)
         .orElseThrow(() -> new CairnException(ErrorCode.NOT_FOUND, "bucket '" + name + "' not found",
             List.of(new FieldError("bucket", "no such bucket"))));
+  }
+
+  /** Sets the bucket's canned ACL: public-read lets anonymous clients read and list it. */
+  public BucketMeta setPublicRead(String name, boolean publicRead) throws RocksDBException {
+    BucketMeta b = bucket(name);
+    BucketMeta changed = new BucketMeta(b.name(), b.createdAt(), publicRead);
+    store.write(List.of(new Mutation.Put(Table.BUCKETS, name, changed)));
+    return changed;
   }
 
   public List<BucketMeta> buckets() {

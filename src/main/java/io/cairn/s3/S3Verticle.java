@@ -100,13 +100,40 @@ public final class S3Verticle extends VerticleBase {
       String bucket = trimmed.isEmpty() ? null : slash < 0 ? trimmed : trimmed.substring(0, slash);
       String key = slash < 0 || slash == trimmed.length() - 1 ? null : trimmed.substring(slash + 1);
       t = new Target(bucket, key, query, requestId);
-      auth = SigV4.verify(new SigV4.Request(req.method().name(), path, query, req.headers()),
+      boolean anonymous = req.getHeader("Authorization") == null && !query.containsKey("X-Amz-Signature");
+      auth = anonymous ? null : SigV4.verify(new SigV4.Request(req.method().name(), path, query, req.headers()),
           settings.accessKeyId(), settings.secretAccessKey(), settings.region(), Instant.now());
     } catch (S3Exception e) {
       fail(req, e, req.path(), requestId);
       return;
     }
-    dispatch(req, t, auth).onFailure(e -> fail(req, S3Exception.from(e), req.path(), requestId));
+    Future<Void> handled = auth == null ? anonymous(req, t) : dispatch(req, t, auth);
+    handled.onFailure(e -> fail(req, S3Exception.from(e), req.path(), requestId));
+  }
+
+  /** Unsigned requests may only read (GET/HEAD objects, list) a bucket whose ACL is public-read. */
+  private Future<Void> anonymous(HttpServerRequest req, Target t) {
+    boolean read = req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD;
+    boolean plainRead = read && t.bucket() != null && !t.has("uploads") && !t.has("uploadId") && !t.has("acl");
+    if (!plainRead) {
+      return Future.failedFuture(S3Exception.accessDenied("anonymous requests may only read public-read buckets"));
+    }
+    return this.<BucketMeta>ask(StorageBus.BUCKET_GET, new StorageBus.BucketName(t.bucket()))
+        .recover(e -> Future.failedFuture(S3Exception.accessDenied("access denied")))
+        .compose(b -> b.publicRead() ? dispatch(req, t, SigV4.Verified.anonymous())
+            : Future.failedFuture(S3Exception.accessDenied("the bucket is not public-read")));
+  }
+
+  /** Canned ACLs Cairn understands: private (default) and public-read. */
+  private static Boolean publicRead(HttpServerRequest req) {
+    String acl = req.getHeader("x-amz-acl");
+    if (acl == null || acl.equals("private")) {
+      return acl == null ? null : false;
+    }
+    if (acl.equals("public-read")) {
+      return true;
+    }
+    throw new S3Exception(501, "NotImplemented", "canned ACL '" + acl + "' is not supported (use private or public-read)");
   }
 
   private Future<Void> dispatch(HttpServerRequest req, Target t, SigV4.Verified auth) {
@@ -115,7 +142,12 @@ public final class S3Verticle extends VerticleBase {
       return m == HttpMethod.GET ? listBuckets(req) : notImplemented();
     }
     if (t.key() == null) {
-      if (m == HttpMethod.PUT) {
+      if (m == HttpMethod.PUT && t.has("acl")) {
+        Boolean open = publicRead(req);
+        req.resume();
+        return ask(StorageBus.BUCKET_ACL, new StorageBus.BucketAcl(t.bucket(), Boolean.TRUE.equals(open)))
+            .compose(b -> empty(req, 200));
+      } else if (m == HttpMethod.PUT) {
         return createBucket(req, t);
       } else if (m == HttpMethod.HEAD) {
         return ask(StorageBus.BUCKET_GET, new StorageBus.BucketName(t.bucket())).compose(b -> empty(req, 200));
@@ -178,9 +210,10 @@ public final class S3Verticle extends VerticleBase {
       return Future.failedFuture(new S3Exception(400, "InvalidBucketName", "bucket names are 3-63 lower-case letters,"
           + " digits, dots and hyphens"));
     }
+    Boolean open = publicRead(req);
     req.resume();
     return req.body().compose(ignoredLocationConstraint ->
-        this.<BucketMeta>ask(StorageBus.BUCKET_CREATE, new StorageBus.BucketName(t.bucket())))
+        this.<BucketMeta>ask(StorageBus.BUCKET_CREATE, new StorageBus.BucketAcl(t.bucket(), Boolean.TRUE.equals(open))))
         .compose(b -> {
           req.response().putHeader("Location", "/" + t.bucket());
           return empty(req, 200);

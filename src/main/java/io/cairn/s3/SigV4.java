@@ -34,7 +34,12 @@ public final class SigV4 {
    * signature, signing key, date and scope sign each chunk of an aws-chunked body in turn.
    */
   record Verified(String accessKeyId, String payloadHash, String seedSignature, byte[] signingKey, String amzDate,
-      String scope) {}
+      String scope) {
+    /** An unsigned read of a public-read bucket: no identity, no payload to check. */
+    static Verified anonymous() {
+      return new Verified(null, UNSIGNED, null, null, null, null);
+    }
+  }
 
   /** The request as signing sees it: method, decoded path, decoded query, headers. */
   record Request(String method, String path, Map<String, List<String>> query, MultiMap headers) {}

@@ -46,6 +46,7 @@ public final class StorageBus {
   public static final String BUCKET_GET = ADDRESSES.local("bucket.get");
   public static final String BUCKET_DELETE = ADDRESSES.local("bucket.delete");
   public static final String BUCKET_LIST = ADDRESSES.local("bucket.list");
+  public static final String BUCKET_ACL = ADDRESSES.local("bucket.acl");
   public static final String OBJECT_COMMIT = ADDRESSES.local("object.commit");
   public static final String OBJECT_GET = ADDRESSES.local("object.get");
   public static final String OBJECT_DELETE = ADDRESSES.local("object.delete");
@@ -84,6 +85,9 @@ public final class StorageBus {
 
   public record BucketName(String name) {}
 
+  /** Create a bucket with a canned ACL, or change an existing bucket's. Reply: {@link io.cairn.objects.BucketMeta}. */
+  public record BucketAcl(String name, boolean publicRead) {}
+
   public record Buckets(List<io.cairn.objects.BucketMeta> buckets) {}
 
   public record ObjectName(String bucket, String key) {}
@@ -111,5 +115,5 @@ public final class StorageBus {
       Commit.class, ListObjects.class, PutChunk.class, GetChunk.class, ChunkBytes.class,
       io.cairn.objects.BucketMeta.class, io.cairn.objects.ObjectMeta.class, io.cairn.objects.ObjectCatalog.Listing.class,
       io.cairn.objects.ChunkStore.Stored.class, Boolean.class, CreateUpload.class, PutPart.class, CompleteUpload.class,
-      UploadRef.class, Parts.class, Uploads.class, io.cairn.objects.MultipartUpload.Upload.class);
+      UploadRef.class, Parts.class, Uploads.class, BucketAcl.class, io.cairn.objects.MultipartUpload.Upload.class);
 }

@@ -73,7 +73,8 @@ public final class StorageVerticle extends VerticleBase {
       this.<StorageBus.Ping>serve(StorageBus.PING, m -> new StorageBus.Pong(store.count(Table.WORKLOADS)));
       ObjectCatalog catalog = new ObjectCatalog(store, objects.metrics());
       ChunkStore chunks = objects.chunks();
-      this.<StorageBus.BucketName>serve(StorageBus.BUCKET_CREATE, m -> catalog.createBucket(m.name()));
+      this.<StorageBus.BucketAcl>serve(StorageBus.BUCKET_CREATE, m -> catalog.createBucket(m.name(), m.publicRead()));
+      this.<StorageBus.BucketAcl>serve(StorageBus.BUCKET_ACL, m -> catalog.setPublicRead(m.name(), m.publicRead()));
       this.<StorageBus.BucketName>serve(StorageBus.BUCKET_GET, m -> catalog.bucket(m.name()));
       this.<StorageBus.BucketName>serve(StorageBus.BUCKET_DELETE, m -> {
         catalog.deleteBucket(m.name());

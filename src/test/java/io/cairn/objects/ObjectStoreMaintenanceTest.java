@@ -49,7 +49,7 @@ class ObjectStoreMaintenanceTest {
 
   @Test
   void unreferencedChunksAreCollectedReferencedOnesKeptAndDedupIsCounted() throws Exception {
-    ask(StorageBus.BUCKET_CREATE, new StorageBus.BucketName("maint"));
+    ask(StorageBus.BUCKET_CREATE, new StorageBus.BucketAcl("maint", false));
     byte[] kept = new byte[300_000];
     byte[] orphan = new byte[200_000];
     new Random(3).nextBytes(kept);
@@ -80,7 +80,7 @@ class ObjectStoreMaintenanceTest {
 
   @Test
   void theScrubberFindsAFlippedByte() throws Exception {
-    ask(StorageBus.BUCKET_CREATE, new StorageBus.BucketName("scrub"));
+    ask(StorageBus.BUCKET_CREATE, new StorageBus.BucketAcl("scrub", false));
     byte[] data = new byte[100_000];
     new Random(5).nextBytes(data);
     ChunkStore.Stored chunk = putChunk(data);
