@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.cairn.testing.Processes;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
+import io.cairn.testing.TestNode;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The real `cairn agent` command in its own JVM: JSON logs, SIGTERM drains and exits 0, bad config exits 2. */
 @Timeout(120)
 class AgentProcessTest {
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final HttpClient HTTP = TestNode.http();
 
   @TempDir
   Path dir;

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.cairn.testing.TestNode;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -57,7 +56,7 @@ class CrashSafetyTest {
 
   HttpResponse<String> http(String path) throws Exception {
     String port = Files.readString(data().resolve("http.port")).trim();
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+    return TestNode.http().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
