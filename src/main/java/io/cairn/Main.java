@@ -1,9 +1,11 @@
 package io.cairn;
 
 import io.cairn.agent.AgentCommand;
+import io.cairn.cli.BucketCommands;
 import io.cairn.cli.Cli;
 import io.cairn.cli.CompletionCommand;
 import io.cairn.cli.NodeCommands;
+import io.cairn.cli.ObjectCommands;
 import io.cairn.cli.WorkloadCommands;
 import io.cairn.config.ConfigFile;
 import picocli.CommandLine;
@@ -12,7 +14,7 @@ import picocli.CommandLine.Command;
 /** The {@code cairn} command: the agent and (later) the client subcommands share one jar. */
 @Command(name = "cairn", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Cairn: desired-state workloads, tasks and objects on one node or many.",
-    subcommands = {AgentCommand.class, WorkloadCommands.class, NodeCommands.class, Main.VersionCommand.class,
+    subcommands = {AgentCommand.class, WorkloadCommands.class, NodeCommands.class, BucketCommands.class, ObjectCommands.class, Main.VersionCommand.class,
         Main.ConfigCommand.class, CompletionCommand.class})
 public final class Main implements Runnable {
   public static void main(String[] args) {

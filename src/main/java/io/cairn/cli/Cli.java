@@ -22,6 +22,10 @@ public final class Cli {
     return out;
   }
 
+  static PrintStream err() {
+    return err;
+  }
+
   static InputStream in() {
     return in;
   }

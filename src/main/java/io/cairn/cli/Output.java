@@ -59,7 +59,11 @@ final class Output {
     if (since == null || since.isEmpty()) {
       return "-";
     }
-    long s = Math.max(0, Duration.between(Instant.parse(since), now).toSeconds());
+    return seconds(Math.max(0, Duration.between(Instant.parse(since), now).toSeconds()));
+  }
+
+  /** A span of seconds the same way: "45s", "3m12s", "2h5m". */
+  static String seconds(long s) {
     if (s < 60) {
       return s + "s";
     }
