@@ -120,7 +120,7 @@ public final class Agent {
     return deploy(new StorageVerticle(data.resolve("state"), nodeId, config.eventsMaxEntries(), config.syncWrites(),
             objectStore), worker("cairn-storage"))
         .compose(v -> deploy(() -> new ChunkVerticle(nodeId, chunks, storageMetrics),
-            worker("cairn-chunks").setInstances(2)))
+            worker("cairn-chunks").setInstances(CHUNK_WORKERS).setWorkerPoolSize(CHUNK_WORKERS)))
         .compose(v -> deploy(new RuntimeVerticle(nodeId, driver, logs), worker("cairn-runtime")))
         .compose(v -> deploy(reconcile, new DeploymentOptions()))
         .compose(v -> deploy(new HealthVerticle(nodeId, nodeName(), version, startedAt, new NodeResources(data)),
@@ -160,6 +160,9 @@ public final class Agent {
   private int apiInstanceCount() {
     return config.httpPort() == 0 ? 1 : Runtime.getRuntime().availableProcessors();
   }
+
+  /** More chunk workers than cores: each spends part of its time waiting on fsync. */
+  private static final int CHUNK_WORKERS = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
 
   private static DeploymentOptions worker(String pool) {
     return new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER).setWorkerPoolName(pool)

@@ -97,14 +97,14 @@ public final class ChunkStore {
     if (Files.exists(target)) {
       return new Stored(hash, length, Files.size(target), false);
     }
-    byte[] encoded = encode(data, length);
+    ByteBuffer[] encoded = encode(data, length);
+    long encodedLength = encoded[0].remaining() + encoded[1].remaining();
     Files.createDirectories(target.getParent());
     Path temp = Files.createTempFile(tmp, hash.substring(0, 8), ".part");
     try {
       try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-        ByteBuffer buf = ByteBuffer.wrap(encoded);
-        while (buf.hasRemaining()) {
-          ch.write(buf);
+        while (encoded[1].hasRemaining()) {
+          ch.write(encoded);
         }
         ch.force(true);
       }
@@ -118,15 +118,16 @@ public final class ChunkStore {
         return new Stored(hash, length, Files.size(target), false);
       }
       metrics.chunks.incrementAndGet();
-      metrics.storedBytes.addAndGet(encoded.length);
+      metrics.storedBytes.addAndGet(encodedLength);
       syncDirectory(target.getParent());
     } finally {
       Files.deleteIfExists(temp);
     }
-    return new Stored(hash, length, encoded.length, true);
+    return new Stored(hash, length, encodedLength, true);
   }
 
-  private byte[] encode(byte[] data, int length) {
+  /** Header and payload, written with one gathering write so plain chunks are not copied. */
+  private ByteBuffer[] encode(byte[] data, int length) {
     byte codec = PLAIN;
     byte[] payload = null;
     int payloadLength = length;
@@ -146,9 +147,8 @@ public final class ChunkStore {
         payloadLength = packedLength;
       }
     }
-    ByteBuffer out = ByteBuffer.allocate(HEADER + payloadLength);
-    out.put(MAGIC).put(codec).putInt(length).put(payload == null ? data : payload, 0, payloadLength);
-    return out.array();
+    ByteBuffer header = ByteBuffer.allocate(HEADER).put(MAGIC).put(codec).putInt(length).flip();
+    return new ByteBuffer[] {header, ByteBuffer.wrap(payload == null ? data : payload, 0, payloadLength)};
   }
 
   /** The chunk's plain bytes, verified against its name. */

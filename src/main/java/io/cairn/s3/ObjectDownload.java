@@ -5,15 +5,17 @@ import io.cairn.objects.ObjectMeta;
 import io.cairn.storage.StorageBus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.http.HttpServerResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Streams an object (or a range of it) chunk by chunk, each write awaited before the next chunk is
- * read, so a slow client holds at most one chunk in memory. The first chunk is fetched before the
+ * Streams an object (or a range of it) chunk by chunk, reading the next chunk while the current one
+ * is written and awaiting each write, so a slow client holds at most two chunks in memory. The first chunk is fetched before the
  * status line: a corrupt first chunk is a clean error; a corrupt later one cuts the connection so
  * the client sees a short body rather than wrong bytes.
  */
@@ -42,19 +44,27 @@ final class ObjectDownload {
       writeHeaders.run();
       return response.end();
     }
-    return fetch(vertx, chunkNode, pieces.get(0), timeout).compose(first -> {
+    List<Future<Buffer>> fetched = new ArrayList<>();
+    fetched.add(fetch(vertx, chunkNode, pieces.get(0), timeout));
+    return fetched.get(0).compose(first -> {
       writeHeaders.run();
-      Future<Void> chain = response.write(first);
-      for (int i = 1; i < pieces.size(); i++) {
-        Piece p = pieces.get(i);
-        chain = chain.compose(v -> fetch(vertx, chunkNode, p, timeout)).compose(response::write);
+      Future<Void> chain = Future.succeededFuture();
+      for (int i = 0; i < pieces.size(); i++) {
+        int index = i;
+        chain = chain.compose(v -> {
+          if (index + 1 < pieces.size()) { // read the next chunk while this one goes out
+            fetched.add(fetch(vertx, chunkNode, pieces.get(index + 1), timeout));
+          }
+          return fetched.get(index);
+        }).compose(response::write);
       }
       return chain.compose(v -> response.end()).onFailure(e -> response.reset());
     });
   }
 
+  /** Wraps the chunk's bytes rather than copying them: the slice is all the response needs. */
   private static Future<Buffer> fetch(Vertx vertx, String node, Piece p, Duration timeout) {
     return Bus.<StorageBus.ChunkBytes>request(vertx, StorageBus.chunkGet(node), new StorageBus.GetChunk(p.hash()),
-        timeout, null).map(c -> Buffer.buffer(c.bytes()).getBuffer(p.from(), p.from() + p.length()));
+        timeout, null).map(c -> BufferInternal.buffer(Unpooled.wrappedBuffer(c.bytes(), p.from(), p.length())));
   }
 }

@@ -18,12 +18,15 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Receives a request body as chunks: each full chunk is sent to the chunk store while the request
- * is paused, so memory stays near one chunk per upload whatever the object's size. Digests are
- * checked at the end, before anything is committed: a bad body leaves only unreferenced chunks,
- * which chunk GC removes.
+ * Receives a request body as chunks and pipelines them: while one chunk is hashed and written by a
+ * chunk worker, the next is read from the socket, and the object's MD5 (its ETag) and the optional
+ * SHA-256 check are updated in upload order on a chain of blocking steps beside the writes. At most
+ * {@link #MAX_IN_FLIGHT} chunks per upload are in flight (the request is paused otherwise), so
+ * memory stays a few chunks per upload whatever the object's size. Digests are checked at the end,
+ * before anything is committed: a bad body leaves only unreferenced chunks, which chunk GC removes.
  */
 final class ObjectUpload {
+  private static final int MAX_IN_FLIGHT = 2;
   private final Vertx vertx;
   private final HttpServerRequest request;
   private final String chunkNode;
@@ -31,13 +34,16 @@ final class ObjectUpload {
   private final Duration timeout;
   private final MessageDigest md5 = digest("MD5");
   private final MessageDigest sha256;
-  private final List<MessageDigest> digests = new ArrayList<>();
-  private final List<ObjectMeta.ChunkRef> chunks = new ArrayList<>();
+  /** Chunk i's store reply, in upload order. */
+  private final List<Future<ChunkStore.Stored>> stored = new ArrayList<>();
   private final Promise<Result> done = Promise.promise();
-  private Buffer pending = Buffer.buffer();
-  private boolean inFlight;
+  /** Completes when every chunk so far has gone through the digests, in order. */
+  private Future<Void> digested = Future.succeededFuture();
+  private byte[] filling;
+  private int filled;
+  private int inFlight;
   private boolean ended;
-  private long size;
+  private boolean paused;
 
   /** What was received: the chunk list, size, and the hex MD5 (the single-part ETag). */
   record Result(List<ObjectMeta.ChunkRef> chunks, long size, String md5Hex) {}
@@ -52,10 +58,6 @@ final class ObjectUpload {
     this.chunkSize = chunkSize;
     this.timeout = timeout;
     this.sha256 = checkSha256 ? digest("SHA-256") : null;
-    digests.add(md5);
-    if (sha256 != null) {
-      digests.add(sha256);
-    }
   }
 
   /**
@@ -71,7 +73,7 @@ final class ObjectUpload {
     request.exceptionHandler(e -> upload.done.tryFail(e));
     request.endHandler(v -> {
       upload.ended = true;
-      upload.pump();
+      upload.flush();
     });
     request.resume();
     return upload.done.future().compose(r -> {
@@ -96,6 +98,9 @@ final class ObjectUpload {
   }
 
   private void onData(Buffer data) {
+    if (done.future().isComplete()) {
+      return;
+    }
     if (decoder != null) {
       try {
         data = decoder.feed(data);
@@ -104,35 +109,69 @@ final class ObjectUpload {
         return;
       }
     }
-    pending.appendBuffer(data);
-    pump();
+    int at = 0;
+    while (at < data.length()) {
+      if (filling == null) {
+        filling = new byte[chunkSize];
+      }
+      int n = Math.min(chunkSize - filled, data.length() - at);
+      data.getBytes(at, at + n, filling, filled);
+      filled += n;
+      at += n;
+      if (filled == chunkSize) {
+        send();
+      }
+    }
   }
 
-  private void pump() {
-    if (inFlight || done.future().isComplete()) {
+  /** The body has ended: send the partial last chunk, then finish once everything has landed. */
+  private void flush() {
+    if (done.future().isComplete()) {
       return;
     }
-    if (pending.length() >= chunkSize || (ended && pending.length() > 0)) {
-      int n = Math.min(chunkSize, pending.length());
-      byte[] bytes = pending.getBytes(0, n);
-      pending = pending.getBuffer(n, pending.length());
-      inFlight = true;
-      request.pause();
-      Bus.<ChunkStore.Stored>request(vertx, StorageBus.chunkPut(chunkNode),
-              new StorageBus.PutChunk(bytes, n, digests), timeout, null)
-          .onSuccess(stored -> {
-            chunks.add(new ObjectMeta.ChunkRef(stored.hash(), stored.size()));
-            size += stored.size();
-            inFlight = false;
-            if (!ended) {
-              request.resume();
-            }
-            pump();
-          })
-          .onFailure(done::tryFail);
-    } else if (ended) {
-      done.tryComplete(new Result(List.copyOf(chunks), size, HexFormat.of().formatHex(md5.digest())));
+    if (filled > 0) {
+      send();
     }
+    Future.all(new ArrayList<>(stored)).compose(all -> digested).onSuccess(v -> {
+      List<ObjectMeta.ChunkRef> chunks = new ArrayList<>();
+      long size = 0;
+      for (Future<ChunkStore.Stored> f : stored) {
+        chunks.add(new ObjectMeta.ChunkRef(f.result().hash(), f.result().size()));
+        size += f.result().size();
+      }
+      done.tryComplete(new Result(List.copyOf(chunks), size, HexFormat.of().formatHex(md5.digest())));
+    }).onFailure(done::tryFail);
+  }
+
+  private void send() {
+    byte[] bytes = filling;
+    int length = filled;
+    filling = null;
+    filled = 0;
+    inFlight++;
+    if (inFlight >= MAX_IN_FLIGHT && !ended) {
+      paused = true;
+      request.pause();
+    }
+    digested = digested.compose(v -> vertx.executeBlocking(() -> {
+      md5.update(bytes, 0, length);
+      if (sha256 != null) {
+        sha256.update(bytes, 0, length);
+      }
+      return null;
+    }, false));
+    Future<ChunkStore.Stored> put = Bus.<ChunkStore.Stored>request(vertx, StorageBus.chunkPut(chunkNode),
+        new StorageBus.PutChunk(bytes, length), timeout, null);
+    stored.add(put);
+    put.onComplete(r -> {
+      inFlight--;
+      if (r.failed()) {
+        done.tryFail(r.cause());
+      } else if (paused && inFlight < MAX_IN_FLIGHT) {
+        paused = false;
+        request.resume();
+      }
+    });
   }
 
   private static MessageDigest digest(String algorithm) {

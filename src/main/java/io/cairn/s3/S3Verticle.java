@@ -107,6 +107,11 @@ public final class S3Verticle extends VerticleBase {
       fail(req, e, req.path(), requestId);
       return;
     }
+    if (auth != null && "100-continue".equalsIgnoreCase(req.getHeader("Expect"))) {
+      // the signature is good: ask for the body now rather than let the client wait out its timeout
+      // (curl, botocore and the JDK wait about a second before sending it anyway)
+      req.response().writeContinue();
+    }
     Future<Void> handled = auth == null ? anonymous(req, t) : dispatch(req, t, auth);
     handled.onFailure(e -> fail(req, S3Exception.from(e), req.path(), requestId));
   }

@@ -102,7 +102,7 @@ public final class StorageBus {
    * SHA-256 when the client sent one to check) are updated by the worker, in order: the chunks of
    * one upload are sent one at a time.
    */
-  public record PutChunk(byte[] bytes, int length, List<java.security.MessageDigest> digests) {}
+  public record PutChunk(byte[] bytes, int length) {}
 
   /** Reply: {@link ChunkBytes}. */
   public record GetChunk(String hash) {}

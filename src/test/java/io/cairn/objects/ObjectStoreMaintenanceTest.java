@@ -35,7 +35,7 @@ class ObjectStoreMaintenanceTest {
   }
 
   static ChunkStore.Stored putChunk(byte[] bytes) throws Exception {
-    return ask(StorageBus.chunkPut(node.nodeId()), new StorageBus.PutChunk(bytes, bytes.length, List.of()));
+    return ask(StorageBus.chunkPut(node.nodeId()), new StorageBus.PutChunk(bytes, bytes.length));
   }
 
   static double metric(String line) {
