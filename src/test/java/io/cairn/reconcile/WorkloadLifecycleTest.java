@@ -88,9 +88,13 @@ class WorkloadLifecycleTest {
   @Test
   void deleteTerminatesThenKillsAfterTheGracePeriodThenForgets() {
     // This process ignores SIGTERM, so only SIGKILL after stopGracePeriod (2s) ends it.
-    JsonObject manifest = Manifests.workload("stubborn", 1, "sh", "-c", "trap '' TERM; while true; do sleep 0.2; done");
+    // It says "ready" once the trap is set: a SIGTERM that came before would end it at once.
+    JsonObject manifest = Manifests.workload("stubborn", 1, "sh", "-c",
+        "trap '' TERM; echo ready; while true; do sleep 0.2; done");
     node.apply("stubborn", manifest);
     long pid = pids(node.workload("stubborn")).get(0);
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> node.get("/api/v1/workloads/stubborn/logs?stream=stdout").body().contains("ready\n"));
     TestNode.Reply deleting = node.delete("/api/v1/workloads/stubborn");
     assertThat(deleting.status()).isEqualTo(202);
     assertThat(deleting.json().getJsonObject("status").getString("phase")).isEqualTo("Stopping");
