@@ -14,6 +14,8 @@ import io.cairn.node.NodeResources;
 import io.cairn.reconcile.ReconcileBus;
 import io.cairn.reconcile.ReconcileMetrics;
 import io.cairn.reconcile.ReconcileVerticle;
+import io.cairn.registry.RegistryBus;
+import io.cairn.registry.RegistryVerticle;
 import io.cairn.runtime.LogFiles;
 import io.cairn.runtime.ProcessDriver;
 import io.cairn.runtime.RuntimeBus;
@@ -88,7 +90,7 @@ public final class Agent {
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
     Bus.registerCodecs(vertx, Stream.of(StorageBus.MESSAGE_TYPES, RuntimeBus.MESSAGE_TYPES,
-        ReconcileBus.MESSAGE_TYPES, HealthBus.MESSAGE_TYPES).flatMap(List::stream).toList());
+        ReconcileBus.MESSAGE_TYPES, HealthBus.MESSAGE_TYPES, RegistryBus.MESSAGE_TYPES).flatMap(List::stream).toList());
     Agent agent = new Agent(config, nodeId, version, vertx, registry);
     agent.writeS3Env = writeS3Env;
     // On failure, close Vert.x and report the cause from outside its (then terminated) event loops.
@@ -122,6 +124,9 @@ public final class Agent {
         .compose(v -> deploy(() -> new ChunkVerticle(nodeId, chunks, storageMetrics),
             worker("cairn-chunks").setInstances(CHUNK_WORKERS).setWorkerPoolSize(CHUNK_WORKERS)))
         .compose(v -> deploy(new RuntimeVerticle(nodeId, driver, logs), worker("cairn-runtime")))
+        .compose(v -> deploy(new RegistryVerticle(nodeId, new RegistryVerticle.Options(config.registry().backend(),
+            config.registry().redisUrl(), config.registry().ttl(), config.registry().heartbeatInterval(),
+            config.registry().redisTimeout()), registry), new DeploymentOptions()))
         .compose(v -> deploy(reconcile, new DeploymentOptions()))
         .compose(v -> deploy(new HealthVerticle(nodeId, nodeName(), version, startedAt, new NodeResources(data)),
             new DeploymentOptions()))

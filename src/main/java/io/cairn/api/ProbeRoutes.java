@@ -43,7 +43,11 @@ final class ProbeRoutes {
             checks.put("health", new JsonObject().put("status", "DOWN").put("data",
                 new JsonObject().put("error", ar.cause().getMessage())));
           }
-          WorkloadRoutes.reply(ctx, up ? 200 : 503, new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", checks));
+          JsonObject body = new JsonObject().put("status", up ? "UP" : "DOWN");
+          if (ar.succeeded() && !ar.result().degraded().isEmpty()) {
+            body.put("degraded", new io.vertx.core.json.JsonArray(ar.result().degraded()));
+          }
+          WorkloadRoutes.reply(ctx, up ? 200 : 503, body.put("checks", checks));
         });
   }
 

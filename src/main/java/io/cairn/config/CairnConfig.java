@@ -35,7 +35,17 @@ public record CairnConfig(
     int s3Port,
     String s3Region,
     String s3AccessKeyId,
-    String s3SecretAccessKey) {
+    String s3SecretAccessKey,
+    Registry registry,
+    Tasks tasks) {
+
+  /** The location registry's settings. */
+  public record Registry(String backend, String redisUrl, Duration redisTimeout, Duration ttl,
+      Duration heartbeatInterval) {}
+
+  /** The task runner's settings; {@code maxConcurrent} is resolved (0 became the core count). */
+  public record Tasks(int maxConcurrent, int queueCapacity, Duration retention, int maxRetained, long maxOutputBytes,
+      Duration stopGracePeriod) {}
 
   static CairnConfig from(Values v) {
     return new CairnConfig(
@@ -50,7 +60,13 @@ public record CairnConfig(
         v.get(Settings.STORAGE_GC_GRACE), v.get(Settings.STORAGE_SCRUB_INTERVAL), v.get(Settings.STORAGE_SCRUB_RATE),
         v.get(Settings.STORAGE_MULTIPART_EXPIRY),
         v.get(Settings.S3_HOST), v.get(Settings.S3_PORT), v.get(Settings.S3_REGION), v.get(Settings.S3_ACCESS_KEY_ID),
-        v.get(Settings.S3_SECRET_ACCESS_KEY));
+        v.get(Settings.S3_SECRET_ACCESS_KEY),
+        new Registry(v.get(Settings.REGISTRY_BACKEND), v.get(Settings.REGISTRY_REDIS_URL),
+            v.get(Settings.REGISTRY_REDIS_TIMEOUT), v.get(Settings.REGISTRY_TTL),
+            v.get(Settings.REGISTRY_HEARTBEAT_INTERVAL)),
+        new Tasks(v.get(Settings.TASKS_MAX_CONCURRENT) == 0 ? Runtime.getRuntime().availableProcessors()
+            : v.get(Settings.TASKS_MAX_CONCURRENT), v.get(Settings.TASKS_QUEUE_CAPACITY), v.get(Settings.TASKS_RETENTION),
+            v.get(Settings.TASKS_MAX_RETAINED), v.get(Settings.TASKS_MAX_OUTPUT), v.get(Settings.TASKS_STOP_GRACE_PERIOD)));
   }
 
   /** Typed lookup of parsed values, so {@link #from} reads like the settings list. */
@@ -64,7 +80,7 @@ public record CairnConfig(
         logLevel, shutdownGracePeriod, reconcileInterval, gcInterval, gcFailedTtl, cpuThresholdPercent,
         memoryThresholdPercent, diskThresholdPercent, logsMaxFileBytes, logsMaxFiles, eventsMaxEntries, syncWrites,
         chunkSize, compression, chunkGcGrace, scrubInterval, scrubBytesPerSecond, multipartExpiry,
-        s3Host, s3Port, s3Region, accessKeyId, secretAccessKey);
+        s3Host, s3Port, s3Region, accessKeyId, secretAccessKey, registry, tasks);
   }
 
   public Path s3EnvFile() {

@@ -21,10 +21,24 @@ public final class ConfigFile {
     }
     groups.forEach((group, settings) -> {
       out.append('\n').append(group).append(":\n");
+      String subgroup = null;
       for (Setting<?> s : settings) {
         String leaf = s.path().substring(group.length() + 1);
-        out.append("  # ").append(s.description()).append(" (").append(s.envName()).append(")\n");
-        out.append("  ").append(leaf).append(": ").append(yamlScalar(s.defaultText())).append('\n');
+        // one level of nesting (registry.redis.url): written as a nested map, as an operator would
+        int dot = leaf.indexOf('.');
+        String indent = "  ";
+        if (dot > 0) {
+          if (!leaf.substring(0, dot).equals(subgroup)) {
+            subgroup = leaf.substring(0, dot);
+            out.append("  ").append(subgroup).append(":\n");
+          }
+          leaf = leaf.substring(dot + 1);
+          indent = "    ";
+        } else {
+          subgroup = null;
+        }
+        out.append(indent).append("# ").append(s.description()).append(" (").append(s.envName()).append(")\n");
+        out.append(indent).append(leaf).append(": ").append(yamlScalar(s.defaultText())).append('\n');
       }
     });
     return out.toString();

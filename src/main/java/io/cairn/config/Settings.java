@@ -72,12 +72,40 @@ public final class Settings {
   public static final Setting<String> S3_SECRET_ACCESS_KEY = text("s3.secretAccessKey", "",
       "Secret key for s3.accessKeyId (never written to disk by the node)");
 
+  public static final Setting<String> REGISTRY_BACKEND = oneOf("registry.backend", "memory",
+      List.of("memory", "redis"), "Where the location registry lives: memory (embedded) or redis");
+  public static final Setting<String> REGISTRY_REDIS_URL = new Setting<>("registry.redis.url",
+      "redis://127.0.0.1:6379/0", Settings::redisUrl, s -> s,
+      "Redis for registry.backend=redis: redis://[:password@]host:port/db or unix:///path");
+  public static final Setting<Duration> REGISTRY_REDIS_TIMEOUT = duration("registry.redis.timeout", "1s",
+      "How long one Redis call may take before it counts as failed");
+  public static final Setting<Duration> REGISTRY_TTL = duration("registry.ttl", "30s",
+      "A location not refreshed for this long is dead (its node stopped heart-beating)");
+  public static final Setting<Duration> REGISTRY_HEARTBEAT_INTERVAL = duration("registry.heartbeatInterval", "10s",
+      "How often this node refreshes its locations (and catches up after a registry outage)");
+
+  public static final Setting<Integer> TASKS_MAX_CONCURRENT = integer("tasks.maxConcurrent", 0, 0, 10_000,
+      "Tasks this node runs at once; 0 means one per core");
+  public static final Setting<Integer> TASKS_QUEUE_CAPACITY = integer("tasks.queueCapacity", 1000, 0, 1_000_000,
+      "Tasks waiting for a slot; beyond this a submit fails with 429 QUEUE_FULL");
+  public static final Setting<Duration> TASKS_RETENTION = duration("tasks.retention", "1h",
+      "How long a finished task and its output are kept");
+  public static final Setting<Integer> TASKS_MAX_RETAINED = integer("tasks.maxRetained", 10_000, 10, 10_000_000,
+      "Finished tasks kept at most; the oldest go first beyond this");
+  public static final Setting<Long> TASKS_MAX_OUTPUT = bytes("tasks.maxOutput", 1L << 20,
+      "Output kept per task (stdout and stderr together); later output is counted and dropped");
+  public static final Setting<Duration> TASKS_STOP_GRACE_PERIOD = duration("tasks.stopGracePeriod", "5s",
+      "On cancel or timeout, how long a task has after SIGTERM before SIGKILL");
+
   public static final List<Setting<?>> ALL = List.of(NODE_ID, NODE_NAME, DATA_DIR, HTTP_HOST, HTTP_PORT,
       HTTP_MAX_BODY_SIZE, HTTP_REQUEST_TIMEOUT, LOG_FORMAT, LOG_LEVEL, SHUTDOWN_GRACE_PERIOD,
       RECONCILE_INTERVAL, GC_INTERVAL, GC_FAILED_TTL, ADMISSION_CPU_THRESHOLD, ADMISSION_MEMORY_THRESHOLD,
       ADMISSION_DISK_THRESHOLD, LOGS_MAX_FILE_SIZE, LOGS_MAX_FILES, EVENTS_MAX_ENTRIES, STATE_SYNC_WRITES,
       STORAGE_CHUNK_SIZE, STORAGE_COMPRESSION, STORAGE_GC_GRACE, STORAGE_SCRUB_INTERVAL, STORAGE_SCRUB_RATE, STORAGE_MULTIPART_EXPIRY,
-      S3_HOST, S3_PORT, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY);
+      S3_HOST, S3_PORT, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY,
+      REGISTRY_BACKEND, REGISTRY_REDIS_URL, REGISTRY_REDIS_TIMEOUT, REGISTRY_TTL, REGISTRY_HEARTBEAT_INTERVAL,
+      TASKS_MAX_CONCURRENT, TASKS_QUEUE_CAPACITY, TASKS_RETENTION, TASKS_MAX_RETAINED, TASKS_MAX_OUTPUT,
+      TASKS_STOP_GRACE_PERIOD);
 
   private Settings() {}
 
@@ -133,6 +161,19 @@ public final class Settings {
 
   private static Setting<Long> bytes(String path, long def, String description) {
     return new Setting<>(path, def, Quantities::parseBytes, Quantities::formatBytes, description);
+  }
+
+  private static String redisUrl(String raw) {
+    String v = raw.trim();
+    if (!v.matches("(redis|rediss|unix)://.+")) {
+      throw new IllegalArgumentException("'" + raw + "' is not a Redis URL (redis://host:port/db, rediss://..., unix:///path)");
+    }
+    try {
+      java.net.URI.create(v);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("'" + raw + "' is not a valid URL");
+    }
+    return v;
   }
 
   private static String nonEmpty(String raw) {

@@ -22,7 +22,8 @@ public final class HealthBus {
 
   public record Check(boolean up, Map<String, Object> data) {}
 
-  public record Report(boolean up, Map<String, Check> checks) {}
+  /** {@code degraded}: checks that are DOWN without making the probe fail (the location registry). */
+  public record Report(boolean up, Map<String, Check> checks, List<String> degraded) {}
 
   /** Reply: {@link NodeInfo}. */
   public record NodeInfoQuery() {}

@@ -4,6 +4,7 @@ import io.cairn.bus.Bus;
 import io.cairn.node.NodeResources;
 import io.cairn.reconcile.ReconcileBus;
 import io.cairn.reconcile.Reconciler;
+import io.cairn.registry.RegistryBus;
 import io.cairn.storage.StorageClient;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -21,7 +22,8 @@ import java.util.Map;
 /**
  * Live, ready and startup probes, built on vertx-health-check procedures that ask the other
  * components over the event bus. Ready means: storage answers, the reconciler has finished its
- * first pass (state loaded, processes adopted), and the node is not draining.
+ * first pass (state loaded, processes adopted), and the node is not draining. The location
+ * registry's check is shown beside them but does not decide readiness ("degraded" instead).
  */
 public final class HealthVerticle extends VerticleBase {
   private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(2);
@@ -58,6 +60,22 @@ public final class HealthVerticle extends VerticleBase {
               .put("firstPassDone", h.firstPassDone()).put("passes", h.passes()).put("lastPassAt", h.lastPassAt()))))
           .onFailure(e -> p.complete(Status.KO(new JsonObject().put("error", e.getMessage())))));
     }
+    // Degradable: shown in the readiness details but not deciding it. A registry outage must not take
+    // every node out of service at once; the node keeps running workloads and catches up later.
+    checks.register("degradable/registry", CHECK_TIMEOUT.toMillis(), p -> Bus.<RegistryBus.Status>request(vertx,
+            RegistryBus.STATUS, new RegistryBus.StatusQuery(), CHECK_TIMEOUT, null)
+        .onSuccess(st -> {
+          JsonObject data = new JsonObject().put("backend", st.backend()).put("claims", st.claims())
+              .put("pendingReleases", st.pendingReleases()).put("breakers", new JsonObject(new LinkedHashMap<>(st.breakers())));
+          if (st.lastError() != null) {
+            data.put("error", st.lastError());
+          }
+          if (st.lastSuccessAt() > 0) {
+            data.put("lastSuccessAt", java.time.Instant.ofEpochMilli(st.lastSuccessAt()).toString());
+          }
+          p.complete(new Status().setOk(st.up()).setData(data));
+        })
+        .onFailure(e -> p.complete(Status.KO(new JsonObject().put("error", e.getMessage())))));
     checks.register("ready/draining", p -> p.complete(draining
         ? Status.KO(new JsonObject().put("reason", "node is shutting down")) : Status.OK()));
 
@@ -71,16 +89,29 @@ public final class HealthVerticle extends VerticleBase {
   }
 
   private Future<HealthBus.Report> probe(HealthBus.Kind kind) {
-    return checks.checkStatus(kind.name()).map(result -> {
+    Future<CheckResult> degradable = kind == HealthBus.Kind.ready ? checks.checkStatus("degradable")
+        : Future.succeededFuture(null);
+    return Future.all(checks.checkStatus(kind.name()), degradable).map(both -> {
+      CheckResult result = both.resultAt(0);
       Map<String, HealthBus.Check> byName = new LinkedHashMap<>();
-      if (result.getChecks() != null) {
-        for (CheckResult c : result.getChecks()) {
-          Map<String, Object> data = c.getData() == null ? Map.of() : c.getData().getMap();
-          byName.put(c.getId(), new HealthBus.Check(Boolean.TRUE.equals(c.getUp()), data));
-        }
+      collect(result, byName);
+      collect(both.resultAt(1), byName);
+      List<String> degraded = new ArrayList<>();
+      CheckResult optional = both.resultAt(1);
+      if (optional != null && optional.getChecks() != null) {
+        optional.getChecks().stream().filter(c -> !Boolean.TRUE.equals(c.getUp())).forEach(c -> degraded.add(c.getId()));
       }
-      return new HealthBus.Report(Boolean.TRUE.equals(result.getUp()), byName);
+      return new HealthBus.Report(Boolean.TRUE.equals(result.getUp()), byName, degraded);
     });
+  }
+
+  private static void collect(CheckResult result, Map<String, HealthBus.Check> byName) {
+    if (result != null && result.getChecks() != null) {
+      for (CheckResult c : result.getChecks()) {
+        Map<String, Object> data = c.getData() == null ? Map.of() : c.getData().getMap();
+        byName.put(c.getId(), new HealthBus.Check(Boolean.TRUE.equals(c.getUp()), data));
+      }
+    }
   }
 
   @Override

@@ -15,6 +15,10 @@ public enum ErrorCode {
   UNSUPPORTED_MEDIA_TYPE(415),
   INSUFFICIENT_RESOURCES(422),
   EXEC_FAILED(422),
+  /** No node satisfies a task's placement or resources. */
+  UNSCHEDULABLE(422),
+  /** The chosen node's task queue is full: try again later. */
+  QUEUE_FULL(429),
   CHUNK_CORRUPT(500),
   FAILED_PRECONDITION(412),
   UNAVAILABLE(503),

@@ -17,6 +17,10 @@ final class Changes {
   /** Workloads whose view this changes: watchers are told after the commit. */
   final java.util.Set<String> touched = new java.util.LinkedHashSet<>();
 
+  /** Instances that now run here (claimed in the location registry after the commit) or no longer do. */
+  final java.util.Set<String> located = new java.util.LinkedHashSet<>();
+  final java.util.Set<String> unlocated = new java.util.LinkedHashSet<>();
+
   boolean isEmpty() {
     return mutations.isEmpty() && events.isEmpty();
   }
@@ -50,6 +54,7 @@ final class Changes {
     mutations.add(new Mutation.Put(Table.INSTANCES, i.id(), i));
     touched.add(i.workload());
     applyInMemory.add(() -> mem.instances.put(i.id(), i));
+    (i.state().isLive() ? located : unlocated).add(i.id());
     return this;
   }
 
@@ -60,6 +65,7 @@ final class Changes {
       touched.add(gone.workload());
     }
     applyInMemory.add(() -> mem.instances.remove(id));
+    unlocated.add(id);
     return this;
   }
 

@@ -15,6 +15,7 @@ import io.cairn.model.RestartMode;
 import io.cairn.model.Workload;
 import io.cairn.model.WorkloadSpec;
 import io.cairn.model.WorkloadStatus;
+import io.cairn.registry.RegistryBus;
 import io.cairn.runtime.ProcessDriver;
 import io.cairn.runtime.RuntimeBus;
 import io.cairn.state.Table;
@@ -131,6 +132,7 @@ public final class Reconciler {
       }));
     }
     return chain.onComplete(ar -> {
+      syncLocations();
       passes++;
       lastPassAt = System.currentTimeMillis();
       metrics.recordPass(System.nanoTime() - started);
@@ -395,6 +397,9 @@ public final class Reconciler {
           changes.applyInMemory.forEach(Runnable::run);
           mem.revision++;
           changes.touched.forEach(name -> vertx.eventBus().publish(ReconcileBus.CHANGED, new ReconcileBus.Changed(name)));
+          changes.located.forEach(id -> vertx.eventBus().send(RegistryBus.CLAIM,
+              new RegistryBus.Claim(id, RegistryBus.Kind.instance)));
+          changes.unlocated.forEach(id -> vertx.eventBus().send(RegistryBus.RELEASE, new RegistryBus.Release(id)));
         })
         .mapEmpty();
   }
@@ -413,6 +418,20 @@ public final class Reconciler {
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * Tells the registry the complete set of instances running here: adopted ones after a restart,
+   * and a repair for any claim lost on the way. The registry only acts on differences.
+   */
+  private void syncLocations() {
+    java.util.Set<String> live = new java.util.HashSet<>();
+    mem.instances.values().forEach(i -> {
+      if (i.state().isLive()) {
+        live.add(i.id());
+      }
+    });
+    vertx.eventBus().send(RegistryBus.SYNC, new RegistryBus.Sync(RegistryBus.Kind.instance, live));
   }
 
   public void stopTimers() {

@@ -117,6 +117,30 @@ class CliTest {
   }
 
   @Test
+  void whereNamesTheNodeOfEachInstance() throws Exception {
+    run("apiVersion: cairn/v1\nkind: Workload\nmetadata: {name: cli-where}\nspec: {replicas: 2, command: [sleep, '300'],"
+        + " stopGracePeriod: 1s}\n", "workload", "apply", "-f", "-");
+    JsonNode instances = new ObjectMapper().readTree(run("", "workload", "get", "cli-where", "-o", "json").out())
+        .path("status").path("instances");
+    String first = instances.get(0).path("id").asText();
+    String second = instances.get(1).path("id").asText();
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> run("", "where", first, second).exit() == 0);
+    Run table = run("", "where", first, second);
+    assertThat(table.out().lines().toList()).hasSize(3);
+    assertThat(table.out()).startsWith("ID").contains(first + "  " + node.nodeId()).contains(node.nodeId());
+    JsonNode one = new ObjectMapper().readTree(run("", "where", first, "-o", "json").out());
+    assertThat(one.path("node").asText()).isEqualTo(node.nodeId());
+    assertThat(run("", "where", "--members", node.nodeId()).out().lines().toList()).contains(first, second);
+
+    Run missing = run("", "where", "nothing-here");
+    assertThat(missing.exit()).isEqualTo(1);
+    assertThat(missing.err().strip()).isEqualTo("Error: NOT_FOUND: 'nothing-here' is not registered on any node");
+    assertThat(run("", "where").exit()).as("no id is a usage error").isEqualTo(2);
+    run("", "workload", "delete", "cli-where");
+  }
+
+  @Test
   void exitCodesSayWhoIsAtFault() throws Exception {
     Run bad = run("apiVersion: cairn/v1\nmetadata: {name: broken}\nspec: {replicas: -1}\n", "workload", "apply", "-f", "-");
     assertThat(bad.exit()).isEqualTo(1);

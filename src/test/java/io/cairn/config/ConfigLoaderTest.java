@@ -53,6 +53,19 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void registryAndTaskSettingsComeFromTheEnvironmentAndAreChecked() {
+    CairnConfig c = ConfigLoader.load(null, Map.of("CAIRN_REGISTRY_BACKEND", "redis",
+        "CAIRN_REGISTRY_REDIS_URL", "redis://10.0.0.5:6380/2", "CAIRN_TASKS_MAX_CONCURRENT", "0"), dataFlag());
+    assertThat(c.registry().backend()).isEqualTo("redis");
+    assertThat(c.registry().redisUrl()).isEqualTo("redis://10.0.0.5:6380/2");
+    assertThat(c.tasks().maxConcurrent()).as("0 means one per core").isEqualTo(Runtime.getRuntime().availableProcessors());
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CAIRN_REGISTRY_BACKEND", "etcd",
+        "CAIRN_REGISTRY_REDIS_URL", "http://x"), dataFlag()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("registry.backend").hasMessageContaining("etcd")
+        .hasMessageContaining("registry.redis.url").hasMessageContaining("not a Redis URL");
+  }
+
+  @Test
   void environmentNamesFollowOneRule() {
     assertThat(Settings.HTTP_PORT.envName()).isEqualTo("CAIRN_HTTP_PORT");
     assertThat(Settings.GC_FAILED_TTL.envName()).isEqualTo("CAIRN_GC_FAILED_TTL");

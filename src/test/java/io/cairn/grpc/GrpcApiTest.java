@@ -197,6 +197,8 @@ class GrpcApiTest {
     assertThat(GrpcErrors.status(ErrorCode.INSUFFICIENT_RESOURCES)).isEqualTo(GrpcStatus.RESOURCE_EXHAUSTED);
     assertThat(GrpcErrors.status(ErrorCode.PAYLOAD_TOO_LARGE)).isEqualTo(GrpcStatus.RESOURCE_EXHAUSTED);
     assertThat(GrpcErrors.status(ErrorCode.EXEC_FAILED)).isEqualTo(GrpcStatus.FAILED_PRECONDITION);
+    assertThat(GrpcErrors.status(ErrorCode.QUEUE_FULL)).isEqualTo(GrpcStatus.RESOURCE_EXHAUSTED);
+    assertThat(GrpcErrors.status(ErrorCode.UNSCHEDULABLE)).isEqualTo(GrpcStatus.FAILED_PRECONDITION);
     assertThat(GrpcErrors.status(ErrorCode.UNAVAILABLE)).isEqualTo(GrpcStatus.UNAVAILABLE);
     assertThat(GrpcErrors.status(ErrorCode.DEADLINE_EXCEEDED)).isEqualTo(GrpcStatus.DEADLINE_EXCEEDED);
     for (ErrorCode code : ErrorCode.values()) {

@@ -44,7 +44,7 @@ class ProbesTest {
     Vertx vertx = Vertx.vertx();
     try {
       Bus.registerCodecs(vertx, Stream.of(StorageBus.MESSAGE_TYPES, ReconcileBus.MESSAGE_TYPES,
-          HealthBus.MESSAGE_TYPES).flatMap(List::stream).toList());
+          HealthBus.MESSAGE_TYPES, io.cairn.registry.RegistryBus.MESSAGE_TYPES).flatMap(List::stream).toList());
       vertx.deployVerticle(new HealthVerticle("n1", "n1", "test", 0, new NodeResources(data)))
           .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
 
