@@ -6,6 +6,7 @@ import io.cairn.cli.Cli;
 import io.cairn.cli.CompletionCommand;
 import io.cairn.cli.NodeCommands;
 import io.cairn.cli.ObjectCommands;
+import io.cairn.cli.TaskCommands;
 import io.cairn.cli.WhereCommand;
 import io.cairn.cli.WorkloadCommands;
 import io.cairn.config.ConfigFile;
@@ -15,7 +16,8 @@ import picocli.CommandLine.Command;
 /** The {@code cairn} command: the agent and (later) the client subcommands share one jar. */
 @Command(name = "cairn", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Cairn: desired-state workloads, tasks and objects on one node or many.",
-    subcommands = {AgentCommand.class, WorkloadCommands.class, NodeCommands.class, WhereCommand.class, BucketCommands.class,
+    subcommands = {AgentCommand.class, WorkloadCommands.class, NodeCommands.class, TaskCommands.class, WhereCommand.class,
+        BucketCommands.class,
         ObjectCommands.class,
         Main.VersionCommand.class,
         Main.ConfigCommand.class, CompletionCommand.class})

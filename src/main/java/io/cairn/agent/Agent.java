@@ -28,6 +28,8 @@ import io.cairn.objects.ChunkPlacement;
 import io.cairn.objects.ChunkStore;
 import io.cairn.objects.StorageMetrics;
 import io.cairn.s3.S3Keys;
+import io.cairn.tasks.TasksBus;
+import io.cairn.tasks.TasksVerticle;
 import io.cairn.s3.S3Verticle;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -90,7 +92,7 @@ public final class Agent {
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
     Bus.registerCodecs(vertx, Stream.of(StorageBus.MESSAGE_TYPES, RuntimeBus.MESSAGE_TYPES,
-        ReconcileBus.MESSAGE_TYPES, HealthBus.MESSAGE_TYPES, RegistryBus.MESSAGE_TYPES).flatMap(List::stream).toList());
+        ReconcileBus.MESSAGE_TYPES, HealthBus.MESSAGE_TYPES, RegistryBus.MESSAGE_TYPES, TasksBus.MESSAGE_TYPES).flatMap(List::stream).toList());
     Agent agent = new Agent(config, nodeId, version, vertx, registry);
     agent.writeS3Env = writeS3Env;
     // On failure, close Vert.x and report the cause from outside its (then terminated) event loops.
@@ -128,6 +130,7 @@ public final class Agent {
             config.registry().redisUrl(), config.registry().ttl(), config.registry().heartbeatInterval(),
             config.registry().redisTimeout()), registry), new DeploymentOptions()))
         .compose(v -> deploy(reconcile, new DeploymentOptions()))
+        .compose(v -> deploy(new TasksVerticle(nodeId, config, registry), new DeploymentOptions()))
         .compose(v -> deploy(new HealthVerticle(nodeId, nodeName(), version, startedAt, new NodeResources(data)),
             new DeploymentOptions()))
         .compose(v -> deploy(() -> {

@@ -49,6 +49,7 @@ public final class ApiVerticle extends VerticleBase {
     new EventRoutes(vertx, new StorageClient(vertx, config.requestTimeout())).mount(router);
     new ProbeRoutes(vertx, registry).mount(router);
     new RegistryRoutes(vertx, config.requestTimeout()).mount(router);
+    new TaskRoutes(vertx, config.requestTimeout()).mount(router);
     router.route().failureHandler(ctx -> {
       if (ctx.failure() instanceof io.cairn.model.CairnException || ctx.statusCode() < 0) {
         ApiErrors.fail(ctx, ctx.failure());

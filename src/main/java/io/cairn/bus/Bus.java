@@ -72,6 +72,23 @@ public final class Bus {
     });
   }
 
+  /**
+   * Consumes {@code address} with an asynchronous handler given the body and the request id. It may
+   * throw a CairnException synchronously (validation) or fail its future; both reach the caller.
+   */
+  public static <T> MessageConsumer<T> serveAsync(Vertx vertx, String address,
+      java.util.function.BiFunction<T, String, Future<?>> handler) {
+    return vertx.eventBus().<T>consumer(address, message -> {
+      Future<?> result;
+      try {
+        result = handler.apply(message.body(), requestId(message));
+      } catch (RuntimeException e) {
+        result = Future.failedFuture(e);
+      }
+      replyWith(message, result);
+    });
+  }
+
   public static String requestId(Message<?> message) {
     return message.headers().get(REQUEST_ID_HEADER);
   }

@@ -37,7 +37,8 @@ public record CairnConfig(
     String s3AccessKeyId,
     String s3SecretAccessKey,
     Registry registry,
-    Tasks tasks) {
+    Tasks tasks,
+    java.util.Map<String, String> nodeLabels) {
 
   /** The location registry's settings. */
   public record Registry(String backend, String redisUrl, Duration redisTimeout, Duration ttl,
@@ -66,7 +67,8 @@ public record CairnConfig(
             v.get(Settings.REGISTRY_HEARTBEAT_INTERVAL)),
         new Tasks(v.get(Settings.TASKS_MAX_CONCURRENT) == 0 ? Runtime.getRuntime().availableProcessors()
             : v.get(Settings.TASKS_MAX_CONCURRENT), v.get(Settings.TASKS_QUEUE_CAPACITY), v.get(Settings.TASKS_RETENTION),
-            v.get(Settings.TASKS_MAX_RETAINED), v.get(Settings.TASKS_MAX_OUTPUT), v.get(Settings.TASKS_STOP_GRACE_PERIOD)));
+            v.get(Settings.TASKS_MAX_RETAINED), v.get(Settings.TASKS_MAX_OUTPUT), v.get(Settings.TASKS_STOP_GRACE_PERIOD)),
+        v.get(Settings.NODE_LABELS));
   }
 
   /** Typed lookup of parsed values, so {@link #from} reads like the settings list. */
@@ -80,7 +82,7 @@ public record CairnConfig(
         logLevel, shutdownGracePeriod, reconcileInterval, gcInterval, gcFailedTtl, cpuThresholdPercent,
         memoryThresholdPercent, diskThresholdPercent, logsMaxFileBytes, logsMaxFiles, eventsMaxEntries, syncWrites,
         chunkSize, compression, chunkGcGrace, scrubInterval, scrubBytesPerSecond, multipartExpiry,
-        s3Host, s3Port, s3Region, accessKeyId, secretAccessKey, registry, tasks);
+        s3Host, s3Port, s3Region, accessKeyId, secretAccessKey, registry, tasks, nodeLabels);
   }
 
   public Path s3EnvFile() {

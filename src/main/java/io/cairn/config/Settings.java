@@ -14,6 +14,9 @@ public final class Settings {
       "Stable node id; empty derives one from /etc/machine-id and the data dir, then keeps it");
   public static final Setting<String> NODE_NAME = text("node.name", "",
       "Human-readable node name; empty uses the host name");
+  public static final Setting<java.util.Map<String, String>> NODE_LABELS = new Setting<>("node.labels",
+      java.util.Map.of(), Settings::labels, Settings::formatLabels,
+      "Labels tasks can ask for with placement, e.g. zone=a,disk=ssd");
   public static final Setting<Path> DATA_DIR = new Setting<>("data.dir", Path.of("data"),
       raw -> Path.of(nonEmpty(raw)), Path::toString, "Directory for state, logs and the node id");
   public static final Setting<String> HTTP_HOST = text("http.host", "127.0.0.1",
@@ -97,7 +100,7 @@ public final class Settings {
   public static final Setting<Duration> TASKS_STOP_GRACE_PERIOD = duration("tasks.stopGracePeriod", "5s",
       "On cancel or timeout, how long a task has after SIGTERM before SIGKILL");
 
-  public static final List<Setting<?>> ALL = List.of(NODE_ID, NODE_NAME, DATA_DIR, HTTP_HOST, HTTP_PORT,
+  public static final List<Setting<?>> ALL = List.of(NODE_ID, NODE_NAME, NODE_LABELS, DATA_DIR, HTTP_HOST, HTTP_PORT,
       HTTP_MAX_BODY_SIZE, HTTP_REQUEST_TIMEOUT, LOG_FORMAT, LOG_LEVEL, SHUTDOWN_GRACE_PERIOD,
       RECONCILE_INTERVAL, GC_INTERVAL, GC_FAILED_TTL, ADMISSION_CPU_THRESHOLD, ADMISSION_MEMORY_THRESHOLD,
       ADMISSION_DISK_THRESHOLD, LOGS_MAX_FILE_SIZE, LOGS_MAX_FILES, EVENTS_MAX_ENTRIES, STATE_SYNC_WRITES,
@@ -161,6 +164,27 @@ public final class Settings {
 
   private static Setting<Long> bytes(String path, long def, String description) {
     return new Setting<>(path, def, Quantities::parseBytes, Quantities::formatBytes, description);
+  }
+
+  private static java.util.Map<String, String> labels(String raw) {
+    java.util.Map<String, String> out = new java.util.TreeMap<>();
+    for (String pair : raw.split(",")) {
+      if (pair.isBlank()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      String key = eq < 0 ? "" : pair.substring(0, eq).trim();
+      if (!key.matches("[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?")) {
+        throw new IllegalArgumentException("'" + pair.trim() + "' is not name=value");
+      }
+      out.put(key, pair.substring(eq + 1).trim());
+    }
+    return java.util.Map.copyOf(out);
+  }
+
+  private static String formatLabels(java.util.Map<String, String> labels) {
+    return String.join(",", new java.util.TreeMap<>(labels).entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue()).toList());
   }
 
   private static String redisUrl(String raw) {

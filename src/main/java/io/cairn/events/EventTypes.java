@@ -16,6 +16,9 @@ public final class EventTypes {
   public static final String ADMISSION_REJECTED = "AdmissionRejected";
   public static final String GC_COLLECTED = "GcCollected";
   public static final String CHUNK_CORRUPT = "ChunkCorrupt";
+  public static final String TASK_TIMED_OUT = "TaskTimedOut";
+  public static final String TASK_CANCELLED = "TaskCancelled";
+  public static final String TASK_LOST = "TaskLost";
   public static final String AGENT_STARTED = "AgentStarted";
   public static final String AGENT_STOPPING = "AgentStopping";
 

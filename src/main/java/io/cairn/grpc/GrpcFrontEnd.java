@@ -23,13 +23,16 @@ public final class GrpcFrontEnd {
   public static GrpcServer create(Vertx vertx, Duration requestTimeout) {
     WorkloadGrpc workloads = new WorkloadGrpc(vertx, requestTimeout);
     NodeGrpc node = new NodeGrpc(vertx, requestTimeout);
+    TaskGrpc tasks = new TaskGrpc(vertx, requestTimeout);
     HealthService health = HealthService.create(vertx);
-    for (String name : new String[] {"", workloads.name().fullyQualifiedName(), node.name().fullyQualifiedName()}) {
+    for (String name : new String[] {"", workloads.name().fullyQualifiedName(), node.name().fullyQualifiedName(),
+        tasks.name().fullyQualifiedName()}) {
       health.register(name, () -> ready(vertx));
     }
     return GrpcServer.server(vertx, new GrpcServerOptions().setScheduleDeadlineAutomatically(true))
         .addService(workloads)
         .addService(node)
+        .addService(tasks)
         .addService(health)
         .addService(ReflectionService.v1());
   }

@@ -7,7 +7,6 @@ import io.cairn.runtime.RuntimeBus;
 import io.cairn.storage.StorageClient;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,17 +57,8 @@ public final class ReconcileVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  /** Handlers may throw a CairnException synchronously (validation) or fail their future; both reach the caller. */
   private <T> void serve(String address, BiFunction<T, String, Future<?>> handler) {
-    consumers.add(vertx.eventBus().<T>consumer(address, (Message<T> m) -> {
-      Future<?> result;
-      try {
-        result = handler.apply(m.body(), Bus.requestId(m));
-      } catch (RuntimeException e) {
-        result = Future.failedFuture(e);
-      }
-      Bus.replyWith(m, result);
-    }));
+    consumers.add(Bus.serveAsync(vertx, address, handler));
   }
 
   /** Completes when state is loaded, live processes adopted and every workload reconciled once. */

@@ -82,7 +82,7 @@ public final class ProcessDriver {
   }
 
   /** PATH lookup done here so that "not found" is reported exactly, before any fork. */
-  static Path resolveExecutable(String name, String path, Path workingDir) {
+  public static Path resolveExecutable(String name, String path, Path workingDir) {
     if (name.contains("/")) {
       Path p = workingDir.resolve(name);
       if (!Files.exists(p)) {
@@ -105,7 +105,7 @@ public final class ProcessDriver {
     throw execFailed(name + ": not found");
   }
 
-  private static CairnException execFailed(String why) {
+  public static CairnException execFailed(String why) {
     return new CairnException(ErrorCode.EXEC_FAILED, "EXEC_FAILED: " + why);
   }
 
@@ -134,6 +134,11 @@ public final class ProcessDriver {
 
   /** Sends SIGTERM (or SIGKILL when {@code force}) to the process and its descendants. */
   public boolean signal(ProcessHandle handle, boolean force) {
+    return signalTree(handle, force);
+  }
+
+  /** SIGTERM (or SIGKILL) to a process and its descendants; shared with the task runner. */
+  public static boolean signalTree(ProcessHandle handle, boolean force) {
     List<ProcessHandle> tree = Stream.concat(handle.descendants(), Stream.of(handle)).toList();
     for (ProcessHandle h : tree) {
       if (force) {
@@ -159,7 +164,7 @@ public final class ProcessDriver {
   }
 
   /** Reads one variable of a process's environment from /proc; null when absent or unreadable. */
-  static String marker(long pid, String name) {
+  public static String marker(long pid, String name) {
     try {
       byte[] environ = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ"));
       String prefix = name + "=";

@@ -17,7 +17,10 @@ public enum Table {
   CHUNK_REFS("chunk_refs", Long.class),
   UPLOADS("uploads", io.cairn.objects.MultipartUpload.Upload.class),
   /** uploadId/00001 -> part. */
-  PARTS("parts", io.cairn.objects.MultipartUpload.Part.class);
+  PARTS("parts", io.cairn.objects.MultipartUpload.Part.class),
+  TASKS("tasks", io.cairn.tasks.Task.class),
+  /** task id -> the output kept when it ended. */
+  TASK_OUTPUT("task_output", io.cairn.tasks.TaskOutput.Stored.class);
 
   private final String columnFamily;
   private final Class<?> valueType;

@@ -4,6 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.google.rpc.BadRequest;
+import io.cairn.grpc.v1.CancelTaskRequest;
+import io.cairn.grpc.v1.GetTaskRequest;
+import io.cairn.grpc.v1.ListTasksRequest;
+import io.cairn.grpc.v1.SubmitTaskRequest;
+import io.cairn.grpc.v1.TaskOutputChunk;
+import io.cairn.grpc.v1.TaskOutputRequest;
+import io.cairn.grpc.v1.TaskServiceGrpcClient;
+import io.cairn.grpc.v1.TaskSpec;
 import io.cairn.grpc.v1.ApplyRequest;
 import io.cairn.grpc.v1.ApplyResponse;
 import io.cairn.grpc.v1.DeleteWorkloadRequest;
@@ -259,5 +267,65 @@ class GrpcApiTest {
     assertThat(status).isEqualTo(GrpcStatus.DEADLINE_EXCEEDED);
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
     node.delete("/api/v1/workloads/slowlog");
+  }
+
+  @Test
+  void taskServiceSubmitsStreamsOutputCancelsAndMapsErrors() throws Exception {
+    Result<io.cairn.grpc.v1.Task> submitted = call(TaskServiceGrpcClient.Submit, SubmitTaskRequest.newBuilder()
+        .setSpec(TaskSpec.newBuilder().addAllCommand(List.of("sh", "-c", "echo out; echo err >&2; exit 4"))
+            .putEnv("X", "1").setTimeout("30s")).build());
+    assertThat(submitted.status()).isEqualTo(GrpcStatus.OK);
+    String id = submitted.reply().getId();
+    assertThat(submitted.reply().getSpec().getTimeout()).isEqualTo("30s");
+
+    List<TaskOutputChunk> chunks = new CopyOnWriteArrayList<>();
+    var output = client.request(address, TaskServiceGrpcClient.Output).toCompletionStage().toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    output.end(TaskOutputRequest.newBuilder().setId(id).setFollow(true).build());
+    output.response().onSuccess(resp -> resp.handler(chunks::add));
+    await().atMost(Duration.ofSeconds(10)).until(() -> chunks.stream().anyMatch(TaskOutputChunk::hasEnd));
+    io.cairn.grpc.v1.Task end = chunks.get(chunks.size() - 1).getEnd();
+    assertThat(end.getState()).isEqualTo("Failed");
+    assertThat(end.getExitCode()).isEqualTo(4);
+    assertThat(chunks.stream().filter(c -> c.getStream().equals("stdout")).map(c -> c.getData().toStringUtf8())
+        .reduce("", String::concat)).isEqualTo("out\n");
+    assertThat(chunks.stream().filter(c -> c.getStream().equals("stderr")).map(c -> c.getData().toStringUtf8())
+        .reduce("", String::concat)).isEqualTo("err\n");
+
+    assertThat(call(TaskServiceGrpcClient.Get, GetTaskRequest.newBuilder().setId(id).build()).reply().getState())
+        .isEqualTo("Failed");
+    assertThat(call(TaskServiceGrpcClient.List, ListTasksRequest.newBuilder().setState("Failed").build()).reply()
+        .getItemsList()).extracting(io.cairn.grpc.v1.Task::getId).contains(id);
+
+    // a follower that goes away is released
+    String sleeper = call(TaskServiceGrpcClient.Submit, SubmitTaskRequest.newBuilder()
+        .setSpec(TaskSpec.newBuilder().addAllCommand(List.of("sleep", "30"))).build()).reply().getId();
+    var follow = client.request(address, TaskServiceGrpcClient.Output).toCompletionStage().toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    follow.end(TaskOutputRequest.newBuilder().setId(sleeper).setFollow(true).build());
+    await().atMost(Duration.ofSeconds(10)).until(() -> node.get("/metrics").body()
+        .contains("cairn_tasks_output_followers 1.0"));
+    follow.cancel();
+    await().atMost(Duration.ofSeconds(10)).until(() -> node.get("/metrics").body()
+        .contains("cairn_tasks_output_followers 0.0"));
+
+    Result<io.cairn.grpc.v1.Task> cancelled = call(TaskServiceGrpcClient.Cancel,
+        CancelTaskRequest.newBuilder().setId(sleeper).setReason("grpc says stop").build());
+    assertThat(cancelled.status()).isEqualTo(GrpcStatus.OK);
+    await().atMost(Duration.ofSeconds(10)).until(() -> call(TaskServiceGrpcClient.Get,
+        GetTaskRequest.newBuilder().setId(sleeper).build()).reply().getState().equals("Cancelled"));
+    Result<io.cairn.grpc.v1.Task> again = call(TaskServiceGrpcClient.Cancel, CancelTaskRequest.newBuilder().setId(sleeper).build());
+    assertThat(again.status()).isEqualTo(GrpcStatus.ABORTED);
+    assertThat(again.cairnCode()).isEqualTo("CONFLICT");
+
+    Result<io.cairn.grpc.v1.Task> empty = call(TaskServiceGrpcClient.Submit, SubmitTaskRequest.getDefaultInstance());
+    assertThat(empty.status()).isEqualTo(GrpcStatus.INVALID_ARGUMENT);
+    assertThat(empty.details().getDetailsList().stream().anyMatch(a -> a.is(com.google.rpc.BadRequest.class))).isTrue();
+    Result<io.cairn.grpc.v1.Task> nowhere = call(TaskServiceGrpcClient.Submit, SubmitTaskRequest.newBuilder()
+        .setSpec(TaskSpec.newBuilder().addCommand("true").putPlacement("zone", "mars")).build());
+    assertThat(nowhere.status()).isEqualTo(GrpcStatus.FAILED_PRECONDITION);
+    assertThat(nowhere.cairnCode()).isEqualTo("UNSCHEDULABLE");
+    assertThat(call(TaskServiceGrpcClient.Get, GetTaskRequest.newBuilder().setId("t-none").build()).status())
+        .isEqualTo(GrpcStatus.NOT_FOUND);
   }
 }
