@@ -1,8 +1,8 @@
 // Task load generator for load-tests/tasks.sh. Against the node at BASE:
 //  1. throughput: N `true` tasks submitted with C requests in flight; done when the node's
 //     cairn_tasks_finished_total reaches the count (so the rate covers submit, queue, spawn, exit, record);
-//  2. latency: M times, one at a time, POST an `echo hi` task then GET its output (follow, raw) and
-//     time submit -> first byte.
+//  2. latency: M times, one at a time, POST an `echo hi` task with follow=true&format=raw (submit and
+//     stream in one request, as `cairn task run` does) and time submit -> first output byte.
 // and, in the same JVM and run, the bare baselines: `true` spawned and waited for by C threads, and
 // `echo hi` spawned -> first byte of its stdout. Prints
 // "cairn_tasks_s bare_spawns_s cairn_p50_ms cairn_p99_ms bare_p50_ms bare_p99_ms".
@@ -135,11 +135,10 @@ public class TaskLoad {
     String body = new JsonObject().put("command", new io.vertx.core.json.JsonArray().add("echo").add("hi")).encode();
     for (int i = 0; i < m; i++) {
       long t0 = System.nanoTime();
-      String id = new JsonObject(call(HttpMethod.POST, "/api/v1/tasks", body).await()).getString("id");
       CompletableFuture<Long> first = new CompletableFuture<>();
-      http.request(new RequestOptions().setHost(host).setPort(port)
-              .setURI("/api/v1/tasks/" + id + "/output?follow=true&format=raw"))
-          .compose(req -> req.send())
+      http.request(new RequestOptions().setMethod(HttpMethod.POST).setHost(host).setPort(port)
+              .setURI("/api/v1/tasks?follow=true&format=raw"))
+          .compose(req -> req.putHeader("Content-Type", "application/json").send(body))
           .onSuccess(resp -> {
             resp.handler(b -> first.complete(System.nanoTime()));
             resp.endHandler(v -> first.complete(System.nanoTime()));

@@ -14,13 +14,14 @@ cleanup() { [ -n "$node" ] && kill "$node" 2>/dev/null; wait 2>/dev/null || true
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-CAIRN_TASKS_MAX_CONCURRENT=${SLOTS:-0} CAIRN_TASKS_QUEUE_CAPACITY=100000 \
+launch=${LAUNCH:+-Djdk.lang.Process.launchMechanism=$LAUNCH}
+CAIRN_JAVA_OPTS="$launch" CAIRN_TASKS_MAX_CONCURRENT=${SLOTS:-0} CAIRN_TASKS_QUEUE_CAPACITY=100000 \
   bin/cairn agent --dev --data-dir "$work/data" --http-port "$(free_port)" --log-format json > "$work/node.log" 2>&1 &
 node=$!
 for _ in $(seq 1200); do grep -q '"node ready' "$work/node.log" 2>/dev/null && break; kill -0 "$node" 2>/dev/null || { cat "$work/node.log"; exit 1; }; sleep 0.05; done
 port=$(cat "$work/data/http.port")
 
-read -r rate bare_rate p50 p99 bare_p50 bare_p99 < <("$JAVA_HOME/bin/java" -cp target/cairn.jar load-tests/TaskLoad.java \
+read -r rate bare_rate p50 p99 bare_p50 bare_p99 < <("$JAVA_HOME/bin/java" $launch -cp target/cairn.jar load-tests/TaskLoad.java \
   "http://127.0.0.1:$port" "${N:-3000}" "${C:-32}" "${M:-300}" 2>"$work/load.err") || { cat "$work/load.err"; exit 1; }
 python3 - "$rate" "$bare_rate" "$p50" "$p99" "$bare_p50" "$bare_p99" "$(nproc)" "${SLOTS:-0}" <<'PY'
 import sys

@@ -45,10 +45,29 @@ final class TaskRoutes {
     router.get("/api/v1/tasks/:id/output").handler(this::output);
   }
 
+  /**
+   * With {@code follow=true} the reply streams: a first NDJSON line {@code {"task":{...}}}, then the
+   * output as from {@code /output?follow=true}, in one round trip (what {@code cairn task run} uses).
+   */
   private void submit(RoutingContext ctx) {
     JsonNode body = Bodies.read(ctx);
+    boolean follow = Params.bool(ctx, "follow");
+    Set<String> streams = streams(ctx.queryParams().get("stream"));
+    boolean raw = format(ctx);
     this.<Task>ask(ctx, TasksBus.SUBMIT, new TasksBus.Submit(body))
-        .onSuccess(t -> WorkloadRoutes.reply(ctx, 201, TaskJson.render(t)))
+        .onSuccess(t -> {
+          if (!follow) {
+            WorkloadRoutes.reply(ctx, 201, TaskJson.render(t));
+            return;
+          }
+          HttpServerResponse response = ctx.response().setStatusCode(201).setChunked(true)
+              .putHeader("Content-Type", raw ? "application/octet-stream" : "application/x-ndjson")
+              .putHeader("Cairn-Task-Id", t.id());
+          if (!raw) {
+            response.write(new JsonObject().put("task", TaskJson.render(t)).encode() + "\n");
+          }
+          stream(ctx, t.id(), 0, streams, true, raw);
+        })
         .onFailure(e -> ApiErrors.fail(ctx, e));
   }
 
@@ -96,15 +115,15 @@ final class TaskRoutes {
 
   private void output(RoutingContext ctx) {
     boolean follow = Params.bool(ctx, "follow");
-    boolean raw = "raw".equals(ctx.queryParams().get("format"));
-    String format = ctx.queryParams().get("format");
-    if (format != null && !format.equals("raw") && !format.equals("ndjson")) {
-      throw CairnException.invalid(List.of(new FieldError("format", "must be ndjson or raw")));
-    }
+    boolean raw = format(ctx);
     long offset = offset(ctx.queryParams().get("offset"));
     Set<String> streams = streams(ctx.queryParams().get("stream"));
+    stream(ctx, ctx.pathParam("id"), offset, streams, follow, raw);
+  }
+
+  private void stream(RoutingContext ctx, String id, long offset, Set<String> streams, boolean follow, boolean raw) {
     HttpServerResponse response = ctx.response();
-    TaskOutputFollow.open(vertx, timeout, RequestIds.of(ctx), ctx.pathParam("id"), offset, streams, follow,
+    TaskOutputFollow.open(vertx, timeout, RequestIds.of(ctx), id, offset, streams, follow,
             push -> write(response, push, raw))
         .onSuccess(f -> {
           if (response.closed() || response.ended()) {
@@ -113,7 +132,15 @@ final class TaskRoutes {
           }
           response.closeHandler(v -> f.close());
         })
-        .onFailure(e -> ApiErrors.fail(ctx, e));
+        .onFailure(e -> {
+          if (response.headWritten()) {
+            // the reply already began: the error ends the stream as its last line
+            CairnException ce = CairnException.from(e);
+            response.end(ApiErrors.body(ce, RequestIds.of(ctx)).encode() + "\n");
+          } else {
+            ApiErrors.fail(ctx, e);
+          }
+        });
   }
 
   /** Writes one push; the future completes once the bytes are handed to the socket (backpressure). */
@@ -144,6 +171,15 @@ final class TaskRoutes {
       return response.end(out);
     }
     return out.length() == 0 ? Future.succeededFuture() : response.write(out);
+  }
+
+  /** True for {@code format=raw}, false for ndjson (the default). */
+  private static boolean format(RoutingContext ctx) {
+    String format = ctx.queryParams().get("format");
+    if (format != null && !format.equals("raw") && !format.equals("ndjson")) {
+      throw CairnException.invalid(List.of(new FieldError("format", "must be ndjson or raw")));
+    }
+    return "raw".equals(format);
   }
 
   private static long offset(String raw) {

@@ -49,7 +49,16 @@ final class CairnHttp {
 
   /** A streaming GET (logs -f, watch): the body as it arrives; errors handled like any reply. */
   InputStream stream(String path) {
-    HttpURLConnection c = open("GET", path, null, 0);
+    return stream("GET", path, null);
+  }
+
+  /** A streaming POST (task run): sends the JSON body, then returns the reply body as it arrives. */
+  InputStream streamPost(String path, String json) {
+    return stream("POST", path, json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private InputStream stream(String method, String path, byte[] body) {
+    HttpURLConnection c = open(method, path, body, 0);
     try {
       int status = c.getResponseCode();
       if (status >= 400) {

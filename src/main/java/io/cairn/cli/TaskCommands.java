@@ -81,6 +81,11 @@ public final class TaskCommands {
    * the stream ended without one, e.g. the node went away).
    */
   static JsonNode copyOutput(InputStream body) throws IOException {
+    return copyOutput(body, t -> { });
+  }
+
+  /** As above; {@code onTask} gets the task line a submit-and-follow reply starts with. */
+  static JsonNode copyOutput(InputStream body, java.util.function.Consumer<JsonNode> onTask) throws IOException {
     PrintStream out = Cli.out();
     PrintStream err = Cli.err();
     JsonNode end = null;
@@ -92,6 +97,10 @@ public final class TaskCommands {
         JsonNode o = Json.MAPPER.readTree(line);
         if (o.has("end")) {
           end = o.path("task");
+        } else if (o.has("task")) {
+          onTask.accept(o.path("task"));
+        } else if (o.has("error")) {
+          throw CairnHttp.refused(500, line);
         } else if (o.has("skipped")) {
           err.println("[cairn] " + o.path("message").asText());
         } else {
@@ -179,28 +188,31 @@ public final class TaskCommands {
         body.put("retries", retries);
       }
       CairnHttp http = client.http();
-      JsonNode task = http.post("/api/v1/tasks", Json.MAPPER.writeValueAsString(body)).body();
-      String id = task.path("id").asText();
+      String json = Json.MAPPER.writeValueAsString(body);
       if (detach) {
+        JsonNode task = http.post("/api/v1/tasks", json).body();
         if (client.format() == Output.Format.table) {
-          Cli.out().println(id);
+          Cli.out().println(task.path("id").asText());
         } else {
           Output.document(Cli.out(), client.format(), task);
         }
         return 0;
       }
-      // Ctrl-C while following cancels the task, as an interactive run would
+      // one request submits and streams; Ctrl-C meanwhile cancels the task, as an interactive run would
+      String[] id = new String[1];
       Thread cancelOnInterrupt = new Thread(() -> {
-        try {
-          http.post(path(id) + "/cancel", "{\"reason\":\"the cairn task run client was interrupted\"}");
-        } catch (RuntimeException e) {
-          // ended meanwhile, or the node is gone: nothing to cancel
+        if (id[0] != null) {
+          try {
+            http.post(path(id[0]) + "/cancel", "{\"reason\":\"the cairn task run client was interrupted\"}");
+          } catch (RuntimeException e) {
+            // ended meanwhile, or the node is gone: nothing to cancel
+          }
         }
       });
       Runtime.getRuntime().addShutdownHook(cancelOnInterrupt);
       JsonNode end;
       try {
-        end = copyOutput(http.stream(path(id) + "/output?follow=true"));
+        end = copyOutput(http.streamPost("/api/v1/tasks?follow=true", json), t -> id[0] = t.path("id").asText());
       } finally {
         try {
           Runtime.getRuntime().removeShutdownHook(cancelOnInterrupt);
@@ -209,11 +221,11 @@ public final class TaskCommands {
         }
       }
       if (end == null) {
-        throw new CliException(CliException.UNREACHABLE, List.of("Error: the output stream of task " + id
-            + " ended early; see `cairn task get " + id + "`"));
+        throw new CliException(CliException.UNREACHABLE, List.of("Error: the output stream of task " + id[0]
+            + " ended early; see `cairn task get " + id[0] + "`"));
       }
       if (!"Succeeded".equals(end.path("state").asText())) {
-        Cli.err().println("[cairn] task " + id + " " + end.path("state").asText()
+        Cli.err().println("[cairn] task " + id[0] + " " + end.path("state").asText()
             + (end.has("reason") ? ": " + end.path("reason").asText() : ""));
       }
       return exitCodeOf(end);

@@ -275,6 +275,32 @@ class TasksTest {
   }
 
   @Test
+  void oneRequestSubmitsAndStreamsTheOutput() {
+    try (TestNode node = TestNode.start(data)) {
+      TestNode.Reply r = node.post("/api/v1/tasks?follow=true", "application/json",
+          command("sh", "-c", "echo a; echo b >&2; echo c; exit 2").encode());
+      assertThat(r.status()).isEqualTo(201);
+      String[] lines = r.body().split("\n");
+      JsonObject first = new JsonObject(lines[0]).getJsonObject("task");
+      assertThat(first.getString("id")).isEqualTo(r.headers().firstValue("Cairn-Task-Id").orElseThrow());
+      StringBuilder out = new StringBuilder();
+      for (int i = 1; i < lines.length - 1; i++) {
+        JsonObject chunk = new JsonObject(lines[i]);
+        if (chunk.getString("stream").equals("stdout")) {
+          out.append(chunk.getString("data"));
+        }
+      }
+      assertThat(out.toString()).isEqualTo("a\nc\n");
+      JsonObject end = new JsonObject(lines[lines.length - 1]);
+      assertThat(end.getBoolean("end")).isTrue();
+      assertThat(end.getJsonObject("task").getInteger("exitCode")).isEqualTo(2);
+      TestNode.Reply raw = node.post("/api/v1/tasks?follow=true&format=raw&stream=stdout", "application/json",
+          command("sh", "-c", "echo x; echo y >&2").encode());
+      assertThat(raw.body()).isEqualTo("x\n");
+    }
+  }
+
+  @Test
   void finishedTasksAreForgottenAfterTheRetention() {
     try (TestNode node = TestNode.start(data, Map.of("tasks.retention", "1s"))) {
       String id = submit(node, command("echo", "short-lived")).getString("id");
