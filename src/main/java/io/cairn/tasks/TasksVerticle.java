@@ -178,22 +178,37 @@ public final class TasksVerticle extends VerticleBase {
     consumers.add(Bus.serveAsync(vertx, address, handler));
   }
 
-  /** Tasks this node had not finished when it stopped are Lost: their processes are gone (killed above). */
+  /**
+   * Tasks this node had not finished when it stopped are Lost (their processes are gone: killed
+   * above), or queued again when the task asked for retries and has some left.
+   */
   private void recover(List<Task> stored, List<String> killed) {
     long now = System.currentTimeMillis();
+    List<Task> unfinished = new ArrayList<>();
     for (Task t : stored) {
+      tasks.put(t.id(), t);
       if (!t.state().isFinal()) {
-        String why = "the node restarted while the task was " + t.state()
-            + (killed.contains(t.id()) ? "; its leftover process was killed" : "");
-        t = t.finished(TaskState.Lost, null, why, now, t.outputBytes(), t.outputDropped());
-        save(t);
+        unfinished.add(t);
+      }
+    }
+    unfinished.sort(Comparator.comparingLong(Task::submittedAt));
+    for (Task t : unfinished) {
+      String why = "the node restarted while the task was " + t.state()
+          + (killed.contains(t.id()) ? "; its leftover process was killed" : "");
+      if (t.attempt() < t.spec().retries()) {
+        update(new Task(t.id(), t.spec(), TaskState.Queued, nodeId, null, why + "; retrying", t.submittedAt(), null,
+            null, null, 0, 0, t.attempt() + 1));
+        outputs.put(t.id(), new TaskOutput(settings.maxOutputBytes()));
+        queue.add(t.id());
+      } else {
+        update(t.finished(TaskState.Lost, null, why, now, t.outputBytes(), t.outputDropped()));
         unsavedEvents.add(Event.of(EventTypes.TASK_LOST, Event.Severity.Warning, null, t.id(), why, null));
       }
-      tasks.put(t.id(), t);
     }
     if (!stored.isEmpty()) {
-      LOG.info("tasks loaded {}", kv("tasks", stored.size()));
+      LOG.info("tasks loaded {} {}", kv("tasks", stored.size()), kv("unfinished", unfinished.size()));
     }
+    schedule();
   }
 
   // ---- submit, queue, run ----

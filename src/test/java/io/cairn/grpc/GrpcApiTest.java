@@ -272,7 +272,7 @@ class GrpcApiTest {
   @Test
   void taskServiceSubmitsStreamsOutputCancelsAndMapsErrors() throws Exception {
     Result<io.cairn.grpc.v1.Task> submitted = call(TaskServiceGrpcClient.Submit, SubmitTaskRequest.newBuilder()
-        .setSpec(TaskSpec.newBuilder().addAllCommand(List.of("sh", "-c", "echo out; echo err >&2; exit 4"))
+        .setSpec(TaskSpec.newBuilder().addAllCommand(List.of("sh", "-c", "sleep 0.5; echo out; echo err >&2; exit 4"))
             .putEnv("X", "1").setTimeout("30s")).build());
     assertThat(submitted.status()).isEqualTo(GrpcStatus.OK);
     String id = submitted.reply().getId();
@@ -281,8 +281,9 @@ class GrpcApiTest {
     List<TaskOutputChunk> chunks = new CopyOnWriteArrayList<>();
     var output = client.request(address, TaskServiceGrpcClient.Output).toCompletionStage().toCompletableFuture()
         .get(10, TimeUnit.SECONDS);
-    output.end(TaskOutputRequest.newBuilder().setId(id).setFollow(true).build());
+    // the handler is in place before the request goes: a fast task's whole output can come with the headers
     output.response().onSuccess(resp -> resp.handler(chunks::add));
+    output.end(TaskOutputRequest.newBuilder().setId(id).setFollow(true).build());
     await().atMost(Duration.ofSeconds(10)).until(() -> chunks.stream().anyMatch(TaskOutputChunk::hasEnd));
     io.cairn.grpc.v1.Task end = chunks.get(chunks.size() - 1).getEnd();
     assertThat(end.getState()).isEqualTo("Failed");

@@ -136,6 +136,10 @@ class TasksTest {
       assertThat(full.json().getJsonObject("error").getString("message")).contains("is full").contains("try again");
       await().atMost(Duration.ofSeconds(5)).until(() -> "Running".equals(task(node, running).getString("state")));
       assertThat(task(node, queuedA).getString("state")).isEqualTo("Queued");
+      // a running task is in the location registry; a queued one is nowhere yet
+      await().atMost(Duration.ofSeconds(5)).until(() -> node.get("/api/v1/locations/" + running).status() == 200);
+      assertThat(node.get("/api/v1/locations/" + running).json().getString("node")).isEqualTo(node.nodeId());
+      assertThat(node.get("/api/v1/locations/" + queuedA).status()).isEqualTo(404);
 
       TestNode.Reply cancelledQueued = node.post("/api/v1/tasks/" + queuedA + "/cancel", "application/json",
           "{\"reason\":\"not needed\"}");
@@ -149,6 +153,7 @@ class TasksTest {
       assertThat(ended.getString("state")).isEqualTo("Cancelled");
       assertThat(ended.getString("reason")).isEqualTo("cancelled by a client");
       assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+      await().atMost(Duration.ofSeconds(5)).until(() -> node.get("/api/v1/locations/" + running).status() == 404);
       TestNode.Reply again = node.post("/api/v1/tasks/" + running + "/cancel", "application/json", "");
       assertThat(again.status()).isEqualTo(409);
       assertThat(again.code()).isEqualTo("CONFLICT");
@@ -167,7 +172,9 @@ class TasksTest {
           .put("timeout", 0.5)).getString("id"), Duration.ofSeconds(10));
       assertThat(stubborn.getString("state")).isEqualTo("TimedOut");
       assertThat(stubborn.getInteger("exitCode")).isEqualTo(137);
-      assertThat(node.get("/api/v1/events?type=TaskTimedOut").json().getJsonArray("items")).hasSize(2);
+      // events are written with the task records, in batches
+      await().atMost(Duration.ofSeconds(5)).until(() ->
+          node.get("/api/v1/events?type=TaskTimedOut").json().getJsonArray("items").size() == 2);
     }
   }
 
@@ -271,6 +278,24 @@ class TasksTest {
       assertThat(q.getString("state")).isEqualTo("Cancelled");
       assertThat(q.getString("reason")).isEqualTo("the node shut down before the task started");
       assertThat(output(again, running, "").stdout()).isEqualTo("started\n");
+    }
+  }
+
+  @Test
+  void aFailedTaskWithRetriesRunsAgainUnderTheSameId() throws Exception {
+    try (TestNode node = TestNode.start(data)) {
+      Path marker = data.resolve("tried");
+      String id = submit(node, command("sh", "-c", "echo try; if [ -f " + marker + " ]; then exit 0; fi; touch " + marker
+          + "; exit 9").put("retries", 2)).getString("id");
+      JsonObject t = awaitEnd(node, id, Duration.ofSeconds(15));
+      assertThat(t.getString("state")).isEqualTo("Succeeded");
+      assertThat(t.getInteger("attempt")).isEqualTo(1);
+      assertThat(output(node, id, "").stdout()).isEqualTo("try\ntry\n");
+      JsonObject never = awaitEnd(node, submit(node, command("sh", "-c", "exit 5").put("retries", 1)).getString("id"),
+          Duration.ofSeconds(15));
+      assertThat(never.getString("state")).isEqualTo("Failed");
+      assertThat(never.getInteger("attempt")).isEqualTo(1);
+      assertThat(never.getInteger("exitCode")).isEqualTo(5);
     }
   }
 
