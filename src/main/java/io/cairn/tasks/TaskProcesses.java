@@ -43,9 +43,12 @@ final class TaskProcesses {
 
   /**
    * Blocking: starts the process (EXEC_FAILED when it cannot) and its two readers, which take
-   * credit from {@code output.credit} before handing each read to {@code sink} (stream, bytes).
+   * credit from {@code output.credit} before handing each read to {@code sink} (stream, bytes) through
+   * {@code deliver}. Each pipe's completion goes through {@code deliver} too, after its last bytes: with
+   * deliver = the task component's event loop, "pipe done" can never overtake output.
    */
-  Running start(String taskId, TaskSpec spec, TaskOutput output, BiConsumer<String, byte[]> sink) {
+  Running start(String taskId, TaskSpec spec, TaskOutput output, java.util.concurrent.Executor deliver,
+      BiConsumer<String, byte[]> sink) {
     Path dir = spec.workingDir() == null ? defaultDir : Path.of(spec.workingDir());
     if (spec.workingDir() == null) {
       try {
@@ -74,25 +77,30 @@ final class TaskProcesses {
     } catch (IOException e) {
       throw ProcessDriver.execFailed(spec.command().get(0) + ": " + e.getMessage());
     }
-    CompletableFuture<Void> out = pump(process.getInputStream(), "stdout", output, sink);
-    CompletableFuture<Void> err = pump(process.getErrorStream(), "stderr", output, sink);
+    CompletableFuture<Void> out = pump(process.getInputStream(), "stdout", output, deliver, sink);
+    CompletableFuture<Void> err = pump(process.getErrorStream(), "stderr", output, deliver, sink);
     return new Running(process, process.pid(), out, err);
   }
 
   private CompletableFuture<Void> pump(InputStream in, String stream, TaskOutput output,
-      BiConsumer<String, byte[]> sink) {
-    return CompletableFuture.runAsync(() -> {
+      java.util.concurrent.Executor deliver, BiConsumer<String, byte[]> sink) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    readers.execute(() -> {
       byte[] buffer = new byte[READ_BUFFER];
       try (in) {
         int n;
         while ((n = in.read(buffer)) > 0) {
           output.credit.acquireUninterruptibly(n);
-          sink.accept(stream, java.util.Arrays.copyOf(buffer, n));
+          byte[] bytes = java.util.Arrays.copyOf(buffer, n);
+          deliver.execute(() -> sink.accept(stream, bytes));
         }
       } catch (IOException e) {
         // the pipe closed under us (process killed, stream abandoned): the output simply ends
+      } finally {
+        deliver.execute(() -> done.complete(null));
       }
-    }, readers);
+    });
+    return done;
   }
 
   /** Blocking: kills task processes a previous agent of this node left behind; returns their task ids. */

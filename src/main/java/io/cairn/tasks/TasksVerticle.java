@@ -35,6 +35,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -71,7 +72,10 @@ public final class TasksVerticle extends VerticleBase {
 
   private final Map<String, Task> tasks = new HashMap<>();
   private final Map<String, Running> active = new HashMap<>();
-  private final LinkedHashMap<String, TaskOutput> outputs = new LinkedHashMap<>(16, 0.75f, true);
+  /** Output of running tasks (from dispatch), of queued ones someone reads, and of some finished ones. */
+  private final Map<String, TaskOutput> outputs = new HashMap<>();
+  /** Finished tasks whose output is in memory, least recently finished or read first. */
+  private final LinkedHashSet<String> finishedOutputs = new LinkedHashSet<>();
   private final ArrayDeque<String> queue = new ArrayDeque<>();
   private final Map<String, List<Follower>> followers = new HashMap<>();
   private final Map<String, Mutation> unsaved = new LinkedHashMap<>();
@@ -234,7 +238,6 @@ public final class TasksVerticle extends VerticleBase {
     }
     Task t = new Task(e.id(), e.spec(), TaskState.Queued, nodeId, null, null, e.submittedAt(), null, null, null, 0, 0, 0);
     tasks.put(t.id(), t);
-    outputs.put(t.id(), new TaskOutput(settings.maxOutputBytes()));
     queue.add(t.id());
     save(t);
     schedule();
@@ -257,8 +260,8 @@ public final class TasksVerticle extends VerticleBase {
     Running r = new Running();
     active.put(id, r);
     TaskOutput output = outputs.computeIfAbsent(id, k -> new TaskOutput(settings.maxOutputBytes()));
-    workers.executeBlocking(() -> processes.start(id, t.spec(), output,
-            (stream, bytes) -> context.runOnContext(v -> onOutput(id, stream, bytes))), false)
+    workers.executeBlocking(() -> processes.start(id, t.spec(), output, task -> context.runOnContext(v -> task.run()),
+            (stream, bytes) -> onOutput(id, stream, bytes)), false)
         .onSuccess(p -> started(id, r, p))
         .onFailure(err -> finish(id, TaskState.Failed, null, CairnException.from(err).getMessage()));
   }
@@ -326,6 +329,7 @@ public final class TasksVerticle extends VerticleBase {
           output == null ? 0 : output.dropped()));
       if (output != null) {
         unsaved.put("O" + id, new Mutation.Put(Table.TASK_OUTPUT, id, output.stored()));
+        finishedOutputs.add(id);
       }
       Counter.builder("cairn_tasks_finished_total").tag("state", end.name()).description("Tasks ended, by final state")
           .register(meters).increment();
@@ -437,14 +441,20 @@ public final class TasksVerticle extends VerticleBase {
   private Future<Task> follow(TasksBus.Follow f) {
     Task t = find(f.id());
     TaskOutput output = outputs.get(f.id());
+    if (output == null && !t.state().isFinal()) {
+      output = outputs.computeIfAbsent(f.id(), k -> new TaskOutput(settings.maxOutputBytes())); // queued: read live
+    }
     Future<TaskOutput> ready = output != null ? Future.succeededFuture(output)
         : storage.<TaskOutput.Stored>get(Table.TASK_OUTPUT, f.id()).map(stored -> {
           TaskOutput.Stored s = stored.orElse(new TaskOutput.Stored(List.of(), t.outputBytes(), t.outputBytes()));
-          TaskOutput o = new TaskOutput(settings.maxOutputBytes(), s.chunks(), s.total(), s.dropped());
-          outputs.putIfAbsent(f.id(), o);
+          outputs.putIfAbsent(f.id(), new TaskOutput(settings.maxOutputBytes(), s.chunks(), s.total(), s.dropped()));
           return outputs.get(f.id());
         });
     return ready.map(o -> {
+      if (tasks.get(f.id()).state().isFinal()) {
+        finishedOutputs.remove(f.id());
+        finishedOutputs.add(f.id()); // recently read: evicted last
+      }
       Follower fw = new Follower(f.id(), f.sink(), f.streams(), f.follow(), Math.max(0, f.fromOffset()));
       followers.computeIfAbsent(f.id(), k -> new ArrayList<>()).add(fw);
       followerCount++;
@@ -521,21 +531,22 @@ public final class TasksVerticle extends VerticleBase {
     }
   }
 
-  /** Keeps the output of running and followed tasks, and of the most recently used finished ones. */
+  /**
+   * Keeps at most OUTPUTS_IN_MEMORY finished outputs, dropping the oldest first; one still being read
+   * or not yet in the state store stays (it cannot be read back from there yet).
+   */
   private void evictOutputs() {
-    int finished = 0;
-    List<String> drop = new ArrayList<>();
-    List<String> newestFirst = new ArrayList<>(outputs.keySet());
-    java.util.Collections.reverse(newestFirst);
-    for (String id : newestFirst) {
-      Task t = tasks.get(id);
+    java.util.Iterator<String> oldest = finishedOutputs.iterator();
+    int excess = finishedOutputs.size() - OUTPUTS_IN_MEMORY;
+    while (excess > 0 && oldest.hasNext()) {
+      String id = oldest.next();
       boolean onlyInMemory = unsaved.containsKey("O" + id) || outputsBeingSaved.contains(id);
-      if (t == null || (t.state().isFinal() && !followers.containsKey(id) && !onlyInMemory
-          && ++finished > OUTPUTS_IN_MEMORY)) {
-        drop.add(id);
+      if (!followers.containsKey(id) && !onlyInMemory) {
+        oldest.remove();
+        outputs.remove(id);
+        excess--;
       }
     }
-    drop.forEach(outputs::remove);
   }
 
   // ---- persistence, retention ----
@@ -593,6 +604,7 @@ public final class TasksVerticle extends VerticleBase {
       if ((t.finishedAt() < cutoff || removed < excess) && !followers.containsKey(t.id())) {
         tasks.remove(t.id());
         outputs.remove(t.id());
+        finishedOutputs.remove(t.id());
         unsaved.put("T" + t.id(), new Mutation.Delete(Table.TASKS, t.id()));
         unsaved.put("O" + t.id(), new Mutation.Delete(Table.TASK_OUTPUT, t.id()));
         removed++;

@@ -86,7 +86,8 @@ class TaskCrashTest {
       await().atMost(Duration.ofSeconds(20)).until(() -> "Succeeded".equals(task(retried).getString("state")));
       JsonObject r = task(retried);
       assertThat(r.getInteger("attempt")).isEqualTo(1);
-      assertThat(call("GET", "/api/v1/tasks/" + retried + "/output?format=raw", null).body()).isEqualTo("second run\n");
+      assertThat(call("GET", "/api/v1/tasks/" + retried + "/output?format=raw", null).body()).as("task %s", r)
+          .isEqualTo("second run\n");
       assertThat(call("GET", "/api/v1/events?type=TaskLost", null).body()).contains(lost);
     } finally {
       again.destroy();
