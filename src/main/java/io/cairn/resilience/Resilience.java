@@ -73,8 +73,7 @@ public final class Resilience {
     });
   }
 
-  private static Throwable translate(String target, Throwable e) {
-    Throwable cause = e;
+  private static Throwable translate(String target, Throwable cause) {
     if (cause instanceof OpenCircuitException) {
       return new CairnException(ErrorCode.UNAVAILABLE, target + " is unavailable (circuit open after repeated failures)");
     }
