@@ -152,8 +152,4 @@ public final class TaskOutput {
   long dropped() {
     return dropped;
   }
-
-  List<Chunk> kept() {
-    return List.copyOf(kept);
-  }
 }
