@@ -10,6 +10,7 @@ import io.cairn.events.EventTypes;
 import io.cairn.health.HealthBus;
 import io.cairn.health.HealthVerticle;
 import io.cairn.model.Event;
+import io.cairn.net.ConnectionGuard;
 import io.cairn.node.NodeResources;
 import io.cairn.reconcile.ReconcileBus;
 import io.cairn.reconcile.ReconcileMetrics;
@@ -64,8 +65,8 @@ public final class Agent {
   private final List<String> deployments = new ArrayList<>();
   private final List<ApiVerticle> apiInstances = new java.util.concurrent.CopyOnWriteArrayList<>();
   private ReconcileVerticle reconcile;
-  private int httpPort;
-  private int s3Port;
+  private volatile int httpPort;
+  private volatile int s3Port;
   /** --dev generated the S3 key pair: write it to DATA_DIR/s3.env (never done for a configured pair). */
   private boolean writeS3Env;
 
@@ -113,9 +114,13 @@ public final class Agent {
     } catch (java.io.IOException e) {
       return Future.failedFuture(e);
     }
+    // an API body (at most http.maxBodySize) must arrive within the request timeout; S3 bodies may
+    // stream for as long as they keep coming (the idle timeout ends a silent one)
+    ConnectionGuard apiGuard = new ConnectionGuard("http", config.httpListener(), config.requestTimeout(), registry);
+    ConnectionGuard s3Guard = new ConnectionGuard("s3", config.s3Listener(), java.time.Duration.ZERO, registry);
     S3Verticle s3 = new S3Verticle(new S3Verticle.Settings(config.s3Host(), config.s3Port(), config.s3Region(),
         config.s3AccessKeyId(), config.s3SecretAccessKey(), (int) config.chunkSize(), config.requestTimeout()),
-        ChunkPlacement.local(nodeId));
+        ChunkPlacement.local(nodeId), s3Guard);
     ApiMetrics apiMetrics = ApiVerticle.metrics(registry);
     reconcile = new ReconcileVerticle(config, nodeId, new ReconcileMetrics(registry));
     StorageVerticle.ObjectStoreOptions objectStore = new StorageVerticle.ObjectStoreOptions(chunks, storageMetrics,
@@ -131,10 +136,10 @@ public final class Agent {
             config.registry().redisTimeout()), registry), new DeploymentOptions()))
         .compose(v -> deploy(reconcile, new DeploymentOptions()))
         .compose(v -> deploy(new TasksVerticle(nodeId, config, registry), new DeploymentOptions()))
-        .compose(v -> deploy(new HealthVerticle(nodeId, nodeName(), version, startedAt, new NodeResources(data)),
-            new DeploymentOptions()))
+        .compose(v -> deploy(new HealthVerticle(nodeId, nodeName(), version, startedAt, new NodeResources(data),
+            this::listeners, config.diskThresholdPercent()), new DeploymentOptions()))
         .compose(v -> deploy(() -> {
-          ApiVerticle instance = new ApiVerticle(config, nodeId, registry, apiMetrics);
+          ApiVerticle instance = new ApiVerticle(config, nodeId, registry, apiMetrics, apiGuard);
           apiInstances.add(instance);
           return instance;
         }, new DeploymentOptions().setInstances(apiInstanceCount())))
@@ -159,6 +164,18 @@ public final class Agent {
         .compose(v -> record(EventTypes.AGENT_STARTED, "version " + version + ", http port " + httpPort))
         .onSuccess(v -> LOG.info("node started {} {} {}", kv("httpPort", httpPort), kv("s3Port", s3Port),
             kv("dataDir", data.toString())));
+  }
+
+  /** The listening sockets opened so far (the liveness probe checks they still accept). */
+  private java.util.Map<String, io.vertx.core.net.SocketAddress> listeners() {
+    java.util.Map<String, io.vertx.core.net.SocketAddress> open = new java.util.LinkedHashMap<>();
+    if (httpPort > 0) {
+      open.put("http", io.vertx.core.net.SocketAddress.inetSocketAddress(httpPort, config.httpHost()));
+    }
+    if (s3Port > 0) {
+      open.put("s3", io.vertx.core.net.SocketAddress.inetSocketAddress(s3Port, config.s3Host()));
+    }
+    return open;
   }
 
   /**

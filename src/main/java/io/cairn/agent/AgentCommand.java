@@ -104,7 +104,7 @@ public final class AgentCommand implements Callable<Integer> {
     if (dev) {
       System.err.println("cairn: node " + id + " ready at http://" + config.httpHost() + ":" + agent.httpPort()
           + ", S3 at http://" + config.s3Host() + ":" + agent.s3Port()
-          + (devKeys ? " (credentials: source " + config.s3EnvFile() + ")" : "") + ", data in " + config.dataDir());
+          + (devKeys ? " (credentials: . " + config.s3EnvFile() + ")" : "") + ", data in " + config.dataDir());
     }
     ShutdownOnSignal.install(agent, config.shutdownGracePeriod());
     return KEEP_RUNNING;

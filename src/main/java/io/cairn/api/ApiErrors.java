@@ -51,6 +51,28 @@ final class ApiErrors {
         .put("requestId", requestId));
   }
 
+  /**
+   * Requests the HTTP decoder could not read (URL or headers too long, bytes that are not HTTP)
+   * never reach the router: they get the same JSON error, and the connection is closed.
+   */
+  static void invalidRequest(io.vertx.core.http.HttpServerRequest req) {
+    Throwable cause = req.decoderResult() == null ? null : req.decoderResult().cause();
+    CairnException ce;
+    if (cause instanceof io.netty.handler.codec.http.TooLongHttpLineException) {
+      ce = new CairnException(ErrorCode.URI_TOO_LONG, "the request line (URL) is longer than this node accepts");
+    } else if (cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException) {
+      ce = new CairnException(ErrorCode.HEADERS_TOO_LARGE, "the request headers are larger than this node accepts");
+    } else {
+      ce = new CairnException(ErrorCode.INVALID_ARGUMENT, "the request is not valid HTTP");
+    }
+    String requestId = RequestIds.newId();
+    req.response().setStatusCode(ce.code().httpStatus())
+        .putHeader("Content-Type", "application/json")
+        .putHeader("Connection", "close")
+        .putHeader(RequestIds.HEADER, requestId)
+        .end(body(ce, requestId).encode());
+  }
+
   /** Maps the status codes Vert.x Web sets by itself (no route, wrong method, body too large) to coded errors. */
   static void fromStatus(RoutingContext ctx) {
     int status = ctx.statusCode();

@@ -2,6 +2,7 @@ package io.cairn.api;
 
 import io.cairn.config.CairnConfig;
 import io.cairn.grpc.GrpcFrontEnd;
+import io.cairn.net.ConnectionGuard;
 import io.vertx.grpc.server.GrpcServer;
 import io.cairn.storage.StorageClient;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -19,10 +20,14 @@ public final class ApiVerticle extends VerticleBase {
   private final String nodeId;
   private final PrometheusMeterRegistry registry;
   private final ApiMetrics metrics;
+  private final ConnectionGuard guard;
   private HttpServer server;
+  private ConnectionGuard.Attached guarded;
 
   /** Several instances may be deployed: Vert.x shares their listening socket and balances connections. */
-  public ApiVerticle(CairnConfig config, String nodeId, PrometheusMeterRegistry registry, ApiMetrics metrics) {
+  public ApiVerticle(CairnConfig config, String nodeId, PrometheusMeterRegistry registry, ApiMetrics metrics,
+      ConnectionGuard guard) {
+    this.guard = guard;
     this.config = config;
     this.nodeId = nodeId;
     this.registry = registry;
@@ -43,6 +48,7 @@ public final class ApiVerticle extends VerticleBase {
     for (io.vertx.core.http.HttpMethod m : java.util.List.of(io.vertx.core.http.HttpMethod.PUT,
         io.vertx.core.http.HttpMethod.POST, io.vertx.core.http.HttpMethod.PATCH)) {
       router.route(m, "/api/*").handler(bodies);
+      router.route(m, "/api/*").handler(Bodies.preParser(vertx));
     }
     new WorkloadRoutes(vertx, config.requestTimeout()).mount(router);
     new LogRoutes(vertx, config.requestTimeout()).mount(router);
@@ -61,15 +67,17 @@ public final class ApiVerticle extends VerticleBase {
       router.errorHandler(status, ApiErrors::fromStatus);
     }
     GrpcServer grpc = GrpcFrontEnd.create(vertx, config.requestTimeout());
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.httpHost()).setPort(config.httpPort()));
+    server = vertx.createHttpServer(guard.options(new HttpServerOptions().setHost(config.httpHost())
+        .setPort(config.httpPort())));
     // one port: HTTP/1.1 and h2c REST go to the router, application/grpc to the gRPC server
-    return server.requestHandler(req -> {
+    guarded = guard.attach(vertx, server, req -> {
       if (GrpcFrontEnd.isGrpc(req)) {
         grpc.handle(req);
       } else {
         router.handle(req);
       }
-    }).listen();
+    });
+    return server.requestHandler(guarded.handler()).invalidRequestHandler(ApiErrors::invalidRequest).listen();
   }
 
   public int actualPort() {
@@ -79,6 +87,9 @@ public final class ApiVerticle extends VerticleBase {
   /** Stops accepting, lets in-flight requests finish within the grace period, then closes. */
   @Override
   public Future<?> stop() {
+    if (guarded != null) {
+      guarded.close().run();
+    }
     return server == null ? Future.succeededFuture()
         : server.shutdown(config.shutdownGracePeriod().toMillis(), TimeUnit.MILLISECONDS);
   }

@@ -23,9 +23,46 @@ final class Bodies {
   private static final ObjectMapper YAML = YAMLMapper.builder(new YAMLFactory())
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
+  /** Bodies up to this size parse on the event loop; larger ones on the parse pool. */
+  private static final int INLINE_BYTES = 16 * 1024;
+  private static final String PARSED = "cairn.parsedBody";
+  private static final String PARSE_FAILED = "cairn.parseFailed";
+
   private Bodies() {}
 
+  /**
+   * Parses large bodies ahead of their route, off the event loop, on a small pool of its own: a
+   * 1 MiB YAML document takes long enough to stall every connection on a loop, and the pool's size
+   * bounds how many parse trees (which outweigh their text many times) exist at once.
+   */
+  static io.vertx.core.Handler<RoutingContext> preParser(io.vertx.core.Vertx vertx) {
+    io.vertx.core.WorkerExecutor pool = vertx.createSharedWorkerExecutor("cairn-api-parse", 2);
+    return ctx -> {
+      if (ctx.body() == null || ctx.body().buffer() == null || ctx.body().length() <= INLINE_BYTES) {
+        ctx.next();
+        return;
+      }
+      pool.executeBlocking(() -> {
+        try {
+          ctx.put(PARSED, parse(ctx));
+        } catch (CairnException e) {
+          ctx.put(PARSE_FAILED, e);
+        }
+        return null;
+      }, false).onComplete(done -> ctx.next());
+    };
+  }
+
   static JsonNode read(RoutingContext ctx) {
+    CairnException failed = ctx.get(PARSE_FAILED);
+    if (failed != null) {
+      throw failed;
+    }
+    JsonNode parsed = ctx.get(PARSED);
+    return parsed != null ? parsed : parse(ctx);
+  }
+
+  private static JsonNode parse(RoutingContext ctx) {
     String type = mediaType(ctx.request().getHeader("Content-Type"));
     ObjectMapper mapper = switch (type) {
       case "application/json" -> JSON;
@@ -51,10 +88,21 @@ final class Bodies {
       String where = e.getLocation() == null ? ""
           : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
       throw CairnException.invalid(List.of(new FieldError("body", "malformed " + (mapper == JSON ? "JSON" : "YAML")
-          + where + ": " + e.getOriginalMessage())));
+          + where + ": " + clientMessage(e))));
     } catch (IOException e) {
       throw CairnException.invalid(List.of(new FieldError("body", "cannot be read: " + e.getMessage())));
     }
+  }
+
+  /**
+   * The parser's own words without Java internals: YAML errors arrive wrapping SnakeYAML exceptions
+   * whose text names their classes, and a message may quote a lot of the input.
+   */
+  private static String clientMessage(JsonProcessingException e) {
+    String text = e.getOriginalMessage() == null ? "unreadable" : e.getOriginalMessage();
+    text = text.replaceAll("\\b(?:[a-z_][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error)\\b:? ?", "");
+    int newline = text.indexOf('\n');
+    return FieldError.clip((newline < 0 ? text : text.substring(0, newline)).strip(), 300);
   }
 
   static String mediaType(String header) {

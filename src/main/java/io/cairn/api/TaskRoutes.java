@@ -10,6 +10,7 @@ import io.cairn.tasks.TaskOutput;
 import io.cairn.tasks.TaskOutputFollow;
 import io.cairn.tasks.TaskState;
 import io.cairn.tasks.TasksBus;
+import io.cairn.net.ConnectionGuard;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -93,7 +94,7 @@ final class TaskRoutes {
         .onSuccess(page -> {
           JsonArray items = new JsonArray();
           page.items().forEach(t -> items.add(TaskJson.render(t)));
-          WorkloadRoutes.reply(ctx, 200, new JsonObject().put("items", items).put("nextPageToken", page.nextPageToken()));
+          WorkloadRoutes.reply(ctx, 200, new JsonObject().put("items", items).put("nextPageToken", java.util.Objects.requireNonNullElse(page.nextPageToken(), "")));
         })
         .onFailure(e -> ApiErrors.fail(ctx, e));
   }
@@ -124,7 +125,7 @@ final class TaskRoutes {
   private void stream(RoutingContext ctx, String id, long offset, Set<String> streams, boolean follow, boolean raw) {
     HttpServerResponse response = ctx.response();
     TaskOutputFollow.open(vertx, timeout, RequestIds.of(ctx), id, offset, streams, follow,
-            push -> write(response, push, raw))
+            push -> write(response, push, raw), why -> ConnectionGuard.closeNow(ctx.request().connection()))
         .onSuccess(f -> {
           if (response.closed() || response.ended()) {
             f.close();

@@ -66,7 +66,7 @@ final class WorkloadRoutes {
         .onSuccess(page -> {
           JsonArray items = new JsonArray();
           page.items().forEach(v -> items.add(WorkloadJson.render(v)));
-          reply(ctx, 200, new JsonObject().put("items", items).put("nextPageToken", page.nextPageToken()));
+          reply(ctx, 200, new JsonObject().put("items", items).put("nextPageToken", java.util.Objects.requireNonNullElse(page.nextPageToken(), "")));
         })
         .onFailure(e -> ApiErrors.fail(ctx, e));
   }

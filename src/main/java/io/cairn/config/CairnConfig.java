@@ -38,7 +38,13 @@ public record CairnConfig(
     String s3SecretAccessKey,
     Registry registry,
     Tasks tasks,
-    java.util.Map<String, String> nodeLabels) {
+    java.util.Map<String, String> nodeLabels,
+    Listener httpListener,
+    Listener s3Listener,
+    Duration minRestartBackoff) {
+
+  /** Limits one listening port puts on its clients, so slow or numerous ones cannot exhaust the node. */
+  public record Listener(Duration idleTimeout, Duration requestHeaderTimeout, int maxConnections) {}
 
   /** The location registry's settings. */
   public record Registry(String backend, String redisUrl, Duration redisTimeout, Duration ttl,
@@ -46,7 +52,7 @@ public record CairnConfig(
 
   /** The task runner's settings; {@code maxConcurrent} is resolved (0 became the core count). */
   public record Tasks(int maxConcurrent, int queueCapacity, Duration retention, int maxRetained, long maxOutputBytes,
-      Duration stopGracePeriod) {}
+      Duration stopGracePeriod, Duration followerStallTimeout) {}
 
   static CairnConfig from(Values v) {
     return new CairnConfig(
@@ -67,8 +73,14 @@ public record CairnConfig(
             v.get(Settings.REGISTRY_HEARTBEAT_INTERVAL)),
         new Tasks(v.get(Settings.TASKS_MAX_CONCURRENT) == 0 ? Runtime.getRuntime().availableProcessors()
             : v.get(Settings.TASKS_MAX_CONCURRENT), v.get(Settings.TASKS_QUEUE_CAPACITY), v.get(Settings.TASKS_RETENTION),
-            v.get(Settings.TASKS_MAX_RETAINED), v.get(Settings.TASKS_MAX_OUTPUT), v.get(Settings.TASKS_STOP_GRACE_PERIOD)),
-        v.get(Settings.NODE_LABELS));
+            v.get(Settings.TASKS_MAX_RETAINED), v.get(Settings.TASKS_MAX_OUTPUT), v.get(Settings.TASKS_STOP_GRACE_PERIOD),
+            v.get(Settings.TASKS_FOLLOWER_STALL_TIMEOUT)),
+        v.get(Settings.NODE_LABELS),
+        new Listener(v.get(Settings.HTTP_IDLE_TIMEOUT), v.get(Settings.HTTP_REQUEST_HEADER_TIMEOUT),
+            v.get(Settings.HTTP_MAX_CONNECTIONS)),
+        new Listener(v.get(Settings.S3_IDLE_TIMEOUT), v.get(Settings.S3_REQUEST_HEADER_TIMEOUT),
+            v.get(Settings.S3_MAX_CONNECTIONS)),
+        v.get(Settings.RECONCILE_MIN_RESTART_BACKOFF));
   }
 
   /** Typed lookup of parsed values, so {@link #from} reads like the settings list. */
@@ -82,7 +94,8 @@ public record CairnConfig(
         logLevel, shutdownGracePeriod, reconcileInterval, gcInterval, gcFailedTtl, cpuThresholdPercent,
         memoryThresholdPercent, diskThresholdPercent, logsMaxFileBytes, logsMaxFiles, eventsMaxEntries, syncWrites,
         chunkSize, compression, chunkGcGrace, scrubInterval, scrubBytesPerSecond, multipartExpiry,
-        s3Host, s3Port, s3Region, accessKeyId, secretAccessKey, registry, tasks, nodeLabels);
+        s3Host, s3Port, s3Region, accessKeyId, secretAccessKey, registry, tasks, nodeLabels, httpListener, s3Listener,
+        minRestartBackoff);
   }
 
   public Path s3EnvFile() {

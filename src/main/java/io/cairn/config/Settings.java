@@ -27,6 +27,12 @@ public final class Settings {
       "Largest request body accepted; larger bodies get 413 PAYLOAD_TOO_LARGE");
   public static final Setting<Duration> HTTP_REQUEST_TIMEOUT = duration("http.requestTimeout", "30s",
       "How long the API waits for a component to answer before replying 503/504");
+  public static final Setting<Duration> HTTP_IDLE_TIMEOUT = duration("http.idleTimeout", "60s",
+      "A connection that sends and receives nothing for this long is closed");
+  public static final Setting<Duration> HTTP_REQUEST_HEADER_TIMEOUT = duration("http.requestHeaderTimeout", "10s",
+      "A new connection must have sent a request's headers within this time, else it is closed");
+  public static final Setting<Integer> HTTP_MAX_CONNECTIONS = integer("http.maxConnections", 1000, 1, 1_000_000,
+      "Open connections accepted on the REST/gRPC port; further ones are closed at once");
   public static final Setting<String> LOG_FORMAT = oneOf("log.format", "json", List.of("json", "text"),
       "Log line format on stdout: json (one object per line) or text");
   public static final Setting<String> LOG_LEVEL = oneOf("log.level", "info",
@@ -35,6 +41,8 @@ public final class Settings {
       "On SIGTERM, how long in-flight requests may take before the node exits anyway");
   public static final Setting<Duration> RECONCILE_INTERVAL = duration("reconcile.interval", "5s",
       "Period of the reconcile loop (it also runs at once on every change or process exit)");
+  public static final Setting<Duration> RECONCILE_MIN_RESTART_BACKOFF = duration("reconcile.minRestartBackoff", "1s",
+      "Shortest restart backoff a workload may ask for, so a crash loop cannot burn the node's cpu");
   public static final Setting<Duration> GC_INTERVAL = duration("gc.interval", "30s",
       "Period of the garbage collector (orphan processes, expired Failed workloads)");
   public static final Setting<Duration> GC_FAILED_TTL = duration("gc.failedTtl", "1h",
@@ -69,6 +77,12 @@ public final class Settings {
   public static final Setting<String> S3_HOST = text("s3.host", "127.0.0.1", "Address the S3 listener binds");
   public static final Setting<Integer> S3_PORT = port("s3.port", 7701,
       "S3 API port; 0 picks a free port and writes it to DATA_DIR/s3.port");
+  public static final Setting<Duration> S3_IDLE_TIMEOUT = duration("s3.idleTimeout", "60s",
+      "An S3 connection that sends and receives nothing for this long is closed");
+  public static final Setting<Duration> S3_REQUEST_HEADER_TIMEOUT = duration("s3.requestHeaderTimeout", "10s",
+      "A new S3 connection must have sent a request's headers within this time, else it is closed");
+  public static final Setting<Integer> S3_MAX_CONNECTIONS = integer("s3.maxConnections", 1000, 1, 1_000_000,
+      "Open connections accepted on the S3 port; further ones are closed at once");
   public static final Setting<String> S3_REGION = text("s3.region", "us-east-1", "Region name clients sign for");
   public static final Setting<String> S3_ACCESS_KEY_ID = text("s3.accessKeyId", "",
       "Access key id; with --dev and no key configured, one is generated into DATA_DIR/s3.env");
@@ -99,16 +113,19 @@ public final class Settings {
       "Output kept per task (stdout and stderr together); later output is counted and dropped");
   public static final Setting<Duration> TASKS_STOP_GRACE_PERIOD = duration("tasks.stopGracePeriod", "5s",
       "On cancel or timeout, how long a task has after SIGTERM before SIGKILL");
+  public static final Setting<Duration> TASKS_FOLLOWER_STALL_TIMEOUT = duration("tasks.followerStallTimeout", "30s",
+      "A follower of task output that reads nothing for this long is dropped, so it cannot hold the task back");
 
   public static final List<Setting<?>> ALL = List.of(NODE_ID, NODE_NAME, NODE_LABELS, DATA_DIR, HTTP_HOST, HTTP_PORT,
-      HTTP_MAX_BODY_SIZE, HTTP_REQUEST_TIMEOUT, LOG_FORMAT, LOG_LEVEL, SHUTDOWN_GRACE_PERIOD,
-      RECONCILE_INTERVAL, GC_INTERVAL, GC_FAILED_TTL, ADMISSION_CPU_THRESHOLD, ADMISSION_MEMORY_THRESHOLD,
+      HTTP_MAX_BODY_SIZE, HTTP_REQUEST_TIMEOUT, HTTP_IDLE_TIMEOUT, HTTP_REQUEST_HEADER_TIMEOUT, HTTP_MAX_CONNECTIONS,
+      LOG_FORMAT, LOG_LEVEL, SHUTDOWN_GRACE_PERIOD,
+      RECONCILE_INTERVAL, RECONCILE_MIN_RESTART_BACKOFF, GC_INTERVAL, GC_FAILED_TTL, ADMISSION_CPU_THRESHOLD, ADMISSION_MEMORY_THRESHOLD,
       ADMISSION_DISK_THRESHOLD, LOGS_MAX_FILE_SIZE, LOGS_MAX_FILES, EVENTS_MAX_ENTRIES, STATE_SYNC_WRITES,
       STORAGE_CHUNK_SIZE, STORAGE_COMPRESSION, STORAGE_GC_GRACE, STORAGE_SCRUB_INTERVAL, STORAGE_SCRUB_RATE, STORAGE_MULTIPART_EXPIRY,
-      S3_HOST, S3_PORT, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY,
+      S3_HOST, S3_PORT, S3_IDLE_TIMEOUT, S3_REQUEST_HEADER_TIMEOUT, S3_MAX_CONNECTIONS, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY,
       REGISTRY_BACKEND, REGISTRY_REDIS_URL, REGISTRY_REDIS_TIMEOUT, REGISTRY_TTL, REGISTRY_HEARTBEAT_INTERVAL,
       TASKS_MAX_CONCURRENT, TASKS_QUEUE_CAPACITY, TASKS_RETENTION, TASKS_MAX_RETAINED, TASKS_MAX_OUTPUT,
-      TASKS_STOP_GRACE_PERIOD);
+      TASKS_STOP_GRACE_PERIOD, TASKS_FOLLOWER_STALL_TIMEOUT);
 
   private Settings() {}
 

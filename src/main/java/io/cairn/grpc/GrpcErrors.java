@@ -27,7 +27,11 @@ public final class GrpcErrors {
 
   public static GrpcStatus status(ErrorCode code) {
     return switch (code) {
-      case INVALID_ARGUMENT, UNSUPPORTED_MEDIA_TYPE -> GrpcStatus.INVALID_ARGUMENT;
+      case INVALID_ARGUMENT, UNSUPPORTED_MEDIA_TYPE, URI_TOO_LONG, HEADERS_TOO_LARGE, MISDIRECTED_REQUEST ->
+          GrpcStatus.INVALID_ARGUMENT;
+      case UNAUTHENTICATED -> GrpcStatus.UNAUTHENTICATED;
+      case PERMISSION_DENIED -> GrpcStatus.PERMISSION_DENIED;
+      case DISK_FULL -> GrpcStatus.RESOURCE_EXHAUSTED;
       case NOT_FOUND -> GrpcStatus.NOT_FOUND;
       case CONFLICT -> GrpcStatus.ABORTED;
       case ALREADY_EXISTS -> GrpcStatus.ALREADY_EXISTS;

@@ -116,7 +116,7 @@ final class TaskGrpc implements Service {
         throw CairnException.invalid(List.of(new FieldError("offset", "must be 0 or more")));
       }
       return TaskOutputFollow.open(vertx, call.timeout(), call.requestId(), req.getId(), req.getOffset(), streams,
-          req.getFollow(), push -> write(response, push));
+          req.getFollow(), push -> write(response, push), why -> response.cancel());
     }).onSuccess(follow -> {
       request.errorHandler(error -> follow.close());
       request.exceptionHandler(error -> follow.close());

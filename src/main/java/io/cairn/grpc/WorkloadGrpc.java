@@ -55,7 +55,7 @@ final class WorkloadGrpc implements Service {
             call.timeout(), call.requestId())
             .map(page -> ListWorkloadsResponse.newBuilder()
                 .addAllItems(page.items().stream().map(GrpcMapping::workload).toList())
-                .setNextPageToken(page.nextPageToken()).build()));
+                .setNextPageToken(java.util.Objects.requireNonNullElse(page.nextPageToken(), "")).build()));
     GrpcCalls.unary(server, WorkloadServiceGrpcService.Delete, maxTimeout,
         (req, call) -> view(call, ReconcileBus.DELETE, new ReconcileBus.Delete(req.getName())));
     GrpcCalls.unary(server, WorkloadServiceGrpcService.Scale, maxTimeout,

@@ -33,11 +33,21 @@ public final class HealthVerticle extends VerticleBase {
   private final String version;
   private final long startedAt;
   private final NodeResources resources;
+  private final java.util.function.Supplier<Map<String, io.vertx.core.net.SocketAddress>> listeners;
+  private final int diskThresholdPercent;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private volatile boolean draining;
   private HealthChecks checks;
+  private io.vertx.core.net.NetClient probeClient;
 
-  public HealthVerticle(String nodeId, String nodeName, String version, long startedAt, NodeResources resources) {
+  /**
+   * {@code listeners}: the node's listening sockets by name, known once they are open; liveness
+   * fails when one no longer accepts (a listener can die while the process lives on).
+   */
+  public HealthVerticle(String nodeId, String nodeName, String version, long startedAt, NodeResources resources,
+      java.util.function.Supplier<Map<String, io.vertx.core.net.SocketAddress>> listeners, int diskThresholdPercent) {
+    this.listeners = listeners;
+    this.diskThresholdPercent = diskThresholdPercent;
     this.nodeId = nodeId;
     this.nodeName = nodeName;
     this.version = version;
@@ -50,6 +60,11 @@ public final class HealthVerticle extends VerticleBase {
     StorageClient storage = new StorageClient(vertx, CHECK_TIMEOUT);
     checks = HealthChecks.create(vertx);
     checks.register("live/eventLoop", p -> p.complete(Status.OK()));
+    probeClient = vertx.createNetClient(new io.vertx.core.net.NetClientOptions()
+        .setConnectTimeout((int) CHECK_TIMEOUT.toMillis() / 2));
+    checks.register("live/listeners", CHECK_TIMEOUT.toMillis(), p -> listenersAccept()
+        .onSuccess(data -> p.complete(Status.OK(data)))
+        .onFailure(e -> p.complete(Status.KO(new JsonObject().put("error", e.getMessage())))));
     for (String group : List.of("ready", "startup")) {
       checks.register(group + "/storage", CHECK_TIMEOUT.toMillis(), p -> storage.ping(CHECK_TIMEOUT)
           .onSuccess(pong -> p.complete(Status.OK(new JsonObject().put("workloads", pong.entries()))))
@@ -76,6 +91,14 @@ public final class HealthVerticle extends VerticleBase {
           p.complete(new Status().setOk(st.up()).setData(data));
         })
         .onFailure(e -> p.complete(Status.KO(new JsonObject().put("error", e.getMessage())))));
+    checks.register("degradable/disk", CHECK_TIMEOUT.toMillis(), p -> vertx.executeBlocking(resources::snapshot)
+        .onSuccess(r -> {
+          double percent = Math.round(r.diskPercent() * 10) / 10.0;
+          JsonObject data = new JsonObject().put("diskPercent", percent).put("threshold", diskThresholdPercent)
+              .put("freeBytes", r.capacity().diskBytes() - r.used().diskBytes());
+          p.complete(new Status().setOk(percent < diskThresholdPercent).setData(data));
+        })
+        .onFailure(e -> p.complete(Status.KO(new JsonObject().put("error", e.getMessage())))));
     checks.register("ready/draining", p -> p.complete(draining
         ? Status.KO(new JsonObject().put("reason", "node is shutting down")) : Status.OK()));
 
@@ -86,6 +109,22 @@ public final class HealthVerticle extends VerticleBase {
             .map(snapshot -> new HealthBus.NodeInfo(nodeId, nodeName, version, startedAt, snapshot)))));
     consumers.add(vertx.eventBus().<HealthBus.Draining>consumer(HealthBus.DRAINING, m -> draining = true));
     return Future.succeededFuture();
+  }
+
+  /** Opens (and closes) a connection to each listener; fails naming the first that refuses. */
+  private Future<JsonObject> listenersAccept() {
+    Map<String, io.vertx.core.net.SocketAddress> open = listeners.get();
+    JsonObject data = new JsonObject();
+    List<Future<?>> attempts = new ArrayList<>();
+    open.forEach((name, address) -> {
+      String host = address.host().equals("0.0.0.0") || address.host().equals("::") ? "127.0.0.1" : address.host();
+      attempts.add(probeClient.connect(address.port(), host)
+          .compose(socket -> socket.close())
+          .onSuccess(v -> data.put(name, host + ":" + address.port()))
+          .recover(e -> Future.failedFuture(name + " listener " + host + ":" + address.port()
+              + " does not accept connections: " + e.getMessage())));
+    });
+    return Future.all(attempts).map(data);
   }
 
   private Future<HealthBus.Report> probe(HealthBus.Kind kind) {

@@ -12,7 +12,7 @@ public class CairnException extends RuntimeException {
   }
 
   public CairnException(ErrorCode code, String message, List<FieldError> details) {
-    super(message, null, false, false);
+    super(FieldError.clip(message, FieldError.MAX_MESSAGE_CHARS), null, false, false);
     this.code = code;
     this.details = List.copyOf(details);
   }
@@ -29,11 +29,17 @@ public class CairnException extends RuntimeException {
     return new CairnException(ErrorCode.NOT_FOUND, what + " '" + name + "' not found");
   }
 
+  /** Field errors reported at most; the message says how many there were in all. */
+  public static final int MAX_DETAILS = 100;
+
   public static CairnException invalid(List<FieldError> details) {
-    String message = details.size() == 1
+    int total = details instanceof FieldErrors counted ? counted.total() : details.size();
+    String message = total == 1
         ? details.get(0).field() + ": " + details.get(0).message()
-        : details.size() + " fields are invalid";
-    return new CairnException(ErrorCode.INVALID_ARGUMENT, message, details);
+        : total + " fields are invalid"
+            + (total > MAX_DETAILS ? " (the first " + MAX_DETAILS + " are listed)" : "");
+    return new CairnException(ErrorCode.INVALID_ARGUMENT, message,
+        details.size() > MAX_DETAILS ? details.subList(0, MAX_DETAILS) : details);
   }
 
   /** Any failure as a CairnException: unknown ones become INTERNAL without leaking their text. */

@@ -31,11 +31,12 @@ public final class ReconcileVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     StorageClient storage = new StorageClient(vertx, config.requestTimeout());
-    reconciler = new Reconciler(vertx, nodeId, storage, config.requestTimeout(), metrics);
+    reconciler = new Reconciler(vertx, nodeId, storage, config.requestTimeout(), metrics, config.minRestartBackoff());
     metrics.bind(reconciler.mem);
     WorkloadService service = new WorkloadService(vertx, reconciler,
         new Admission(config.cpuThresholdPercent(), config.memoryThresholdPercent(), config.diskThresholdPercent()),
-        new NodeResources(config.dataDir()));
+        new NodeResources(config.dataDir()),
+        new io.cairn.workload.ManifestValidator.Policy(config.minRestartBackoff().toMillis()));
     GarbageCollector gc = new GarbageCollector(vertx, reconciler, nodeId, config.gcFailedTtl(),
         config.requestTimeout(), metrics);
 

@@ -59,7 +59,11 @@ public final class Reconciler {
   private volatile long passes;
   private volatile Long lastPassAt;
 
-  public Reconciler(Vertx vertx, String nodeId, StorageClient storage, Duration timeout, ReconcileMetrics metrics) {
+  private final long minRestartBackoffMs;
+
+  public Reconciler(Vertx vertx, String nodeId, StorageClient storage, Duration timeout, ReconcileMetrics metrics,
+      Duration minRestartBackoff) {
+    this.minRestartBackoffMs = minRestartBackoff.toMillis();
     this.vertx = vertx;
     this.nodeId = nodeId;
     this.storage = storage;
@@ -183,7 +187,8 @@ public final class Reconciler {
           .event(event(EventTypes.INSTANCE_FAILED, Severity.Error, inst, reason, null));
       failWorkload(changes, w, reason);
     } else {
-      long delay = RestartBackoff.delayMillis(policy, inst.restarts());
+      // the floor also holds for specs stored before it was raised
+      long delay = Math.max(minRestartBackoffMs, RestartBackoff.delayMillis(policy, inst.restarts()));
       long at = System.currentTimeMillis() + delay;
       changes.putInstance(mem, inst.exited(InstanceState.BackOff, code, at, how))
           .event(event(EventTypes.INSTANCE_EXITED, Severity.Warning, inst, how + "; restarting in " + delay + "ms",

@@ -38,16 +38,19 @@ final class WorkloadService {
   private final Reconciler reconciler;
   private final Admission admission;
   private final NodeResources resources;
+  private final ManifestValidator.Policy policy;
 
-  WorkloadService(Vertx vertx, Reconciler reconciler, Admission admission, NodeResources resources) {
+  WorkloadService(Vertx vertx, Reconciler reconciler, Admission admission, NodeResources resources,
+      ManifestValidator.Policy policy) {
     this.vertx = vertx;
+    this.policy = policy;
     this.reconciler = reconciler;
     this.admission = admission;
     this.resources = resources;
   }
 
   Future<ReconcileBus.Applied> apply(ReconcileBus.Apply request, String requestId) {
-    WorkloadSpec spec = ManifestValidator.validate(request.name(), request.manifest());
+    WorkloadSpec spec = ManifestValidator.validate(request.name(), request.manifest(), policy);
     return reconciler.submit(() -> {
       WorkloadView.Memory mem = reconciler.mem;
       Workload existing = mem.workloads.get(spec.name());
@@ -55,7 +58,8 @@ final class WorkloadService {
         throw new CairnException(ErrorCode.CONFLICT, "workload '" + spec.name() + "' is being deleted; apply again once it is gone");
       }
       if (existing != null && existing.spec().equals(spec)) {
-        return Future.succeededFuture(new ReconcileBus.Applied(false, mem.view(spec.name())));
+        // the same answer as the first apply: a spec that cannot exec stays a 422 until it changes
+        return startOutcome(spec.name(), false);
       }
       boolean growing = existing == null || requests(spec) > requests(existing.spec());
       return admit(spec, growing, requestId).compose(v -> {

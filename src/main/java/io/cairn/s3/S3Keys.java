@@ -32,10 +32,11 @@ public final class S3Keys {
   }
 
   public static void writeEnv(Path envFile, CairnConfig config, int port) throws IOException {
-    String text = "AWS_ACCESS_KEY_ID=" + config.s3AccessKeyId() + "\n"
-        + "AWS_SECRET_ACCESS_KEY=" + config.s3SecretAccessKey() + "\n"
-        + "AWS_DEFAULT_REGION=" + config.s3Region() + "\n"
-        + "CAIRN_S3_ENDPOINT=http://" + config.s3Host() + ":" + port + "\n";
+    // "export" lines, so that `. s3.env` alone sets them for aws-cli and the cairn CLI
+    String text = "export AWS_ACCESS_KEY_ID=" + config.s3AccessKeyId() + "\n"
+        + "export AWS_SECRET_ACCESS_KEY=" + config.s3SecretAccessKey() + "\n"
+        + "export AWS_DEFAULT_REGION=" + config.s3Region() + "\n"
+        + "export CAIRN_S3_ENDPOINT=http://" + config.s3Host() + ":" + port + "\n";
     Path tmp = envFile.resolveSibling("s3.env.tmp");
     Files.writeString(tmp, text, StandardCharsets.UTF_8);
     try {
@@ -49,9 +50,10 @@ public final class S3Keys {
   static Map<String, String> parse(String text) {
     Map<String, String> out = new LinkedHashMap<>();
     for (String line : text.split("\n")) {
-      int eq = line.indexOf('=');
+      String kv = line.strip().startsWith("export ") ? line.strip().substring("export ".length()) : line;
+      int eq = kv.indexOf('=');
       if (eq > 0) {
-        out.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
+        out.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
       }
     }
     return out;

@@ -47,17 +47,36 @@ public final class S3Verticle extends VerticleBase {
 
   private final Settings settings;
   private final ChunkPlacement placement;
+  private final io.cairn.net.ConnectionGuard guard;
   private HttpServer server;
+  private io.cairn.net.ConnectionGuard.Attached guarded;
 
-  public S3Verticle(Settings settings, ChunkPlacement placement) {
+  public S3Verticle(Settings settings, ChunkPlacement placement, io.cairn.net.ConnectionGuard guard) {
     this.settings = settings;
     this.placement = placement;
+    this.guard = guard;
   }
 
   @Override
   public Future<?> start() {
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(settings.host()).setPort(settings.port()));
-    return server.requestHandler(this::handle).listen();
+    server = vertx.createHttpServer(guard.options(new HttpServerOptions().setHost(settings.host())
+        .setPort(settings.port())));
+    guarded = guard.attach(vertx, server, this::handle);
+    return server.requestHandler(guarded.handler()).invalidRequestHandler(this::invalidRequest).listen();
+  }
+
+  /** Requests the HTTP decoder could not read still get an S3 error document, then the connection closes. */
+  private void invalidRequest(HttpServerRequest req) {
+    Throwable cause = req.decoderResult() == null ? null : req.decoderResult().cause();
+    S3Exception e = cause instanceof io.netty.handler.codec.http.TooLongHttpLineException
+        ? new S3Exception(414, "InvalidURI", "the request line (URL) is longer than this server accepts")
+        : cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException
+            ? new S3Exception(431, "RequestHeaderSectionTooLarge", "the request headers are larger than this server accepts")
+            : new S3Exception(400, "BadRequest", "the request is not valid HTTP");
+    String requestId = Long.toHexString(ThreadLocalRandom.current().nextLong()).toUpperCase(Locale.ROOT);
+    req.response().setStatusCode(e.status()).putHeader("Content-Type", "application/xml")
+        .putHeader("Connection", "close").putHeader("x-amz-request-id", requestId)
+        .end(S3Xml.error(e.code(), e.getMessage(), "/", requestId));
   }
 
   public int actualPort() {
@@ -66,6 +85,9 @@ public final class S3Verticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (guarded != null) {
+      guarded.close().run();
+    }
     return server == null ? Future.succeededFuture() : server.shutdown(Duration.ofSeconds(10).toMillis(),
         java.util.concurrent.TimeUnit.MILLISECONDS);
   }

@@ -21,27 +21,39 @@ public final class TaskOutputFollow {
   }
 
   private final Vertx vertx;
-  private final MessageConsumer<TasksBus.OutputPush> consumer;
+  private final MessageConsumer<Object> consumer;
   private final Task task;
   private boolean closed;
 
-  private TaskOutputFollow(Vertx vertx, MessageConsumer<TasksBus.OutputPush> consumer, Task task) {
+  private TaskOutputFollow(Vertx vertx, MessageConsumer<Object> consumer, Task task) {
     this.vertx = vertx;
     this.consumer = consumer;
     this.task = task;
   }
 
-  /** Resolves with the task as it was when reading began; pushes then arrive at {@code sink}. */
+  /**
+   * Resolves with the task as it was when reading began; pushes then arrive at {@code sink}. When
+   * the task component drops this reader for not reading (tasks.followerStallTimeout), {@code
+   * dropped} is told why and should end the client's stream.
+   */
   public static Future<TaskOutputFollow> open(Vertx vertx, Duration timeout, String requestId, String taskId,
-      long fromOffset, Set<String> streams, boolean follow, Sink sink) {
+      long fromOffset, Set<String> streams, boolean follow, Sink sink, java.util.function.Consumer<String> dropped) {
     String address = "cairn.api.tasksink." + UUID.randomUUID();
     TaskOutputFollow[] self = new TaskOutputFollow[1];
-    MessageConsumer<TasksBus.OutputPush> consumer = vertx.eventBus().localConsumer(address, m -> {
+    MessageConsumer<Object> consumer = vertx.eventBus().localConsumer(address, m -> {
+      if (m.body() instanceof TasksBus.FollowerDropped notice) {
+        if (self[0] != null && !self[0].closed) {
+          self[0].closed = true;
+          self[0].consumer.unregister();
+          dropped.accept(notice.reason());
+        }
+        return;
+      }
       if (self[0] == null || self[0].closed) {
         m.reply(false);
         return;
       }
-      sink.write(m.body()).onComplete(ar -> m.reply(ar.succeeded() && !self[0].closed));
+      sink.write((TasksBus.OutputPush) m.body()).onComplete(ar -> m.reply(ar.succeeded() && !self[0].closed));
     });
     return consumer.completion()
         .compose(v -> Bus.<Task>request(vertx, TasksBus.OUTPUT,

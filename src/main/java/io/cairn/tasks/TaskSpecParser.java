@@ -3,6 +3,7 @@ package io.cairn.tasks;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cairn.model.CairnException;
 import io.cairn.model.Durations;
+import io.cairn.model.ExecLimits;
 import io.cairn.model.FieldError;
 import io.cairn.model.Quantities;
 import java.time.Duration;
@@ -28,7 +29,7 @@ public final class TaskSpecParser {
   private static final Set<String> FIELDS = Set.of("command", "env", "workingDir", "timeout", "resources",
       "placement", "retries");
 
-  private final List<FieldError> errors = new ArrayList<>();
+  private final List<FieldError> errors = new io.cairn.model.FieldErrors();
 
   private TaskSpecParser() {}
 
@@ -57,8 +58,9 @@ public final class TaskSpecParser {
     String workingDir = null;
     JsonNode wd = body.get("workingDir");
     if (wd != null && !wd.isNull()) {
-      if (!wd.isTextual() || !wd.asText().startsWith("/")) {
-        errors.add(new FieldError("workingDir", "must be an absolute path"));
+      String problem = wd.isTextual() ? ExecLimits.pathProblem(wd.asText()) : "must be an absolute path";
+      if (problem != null) {
+        errors.add(new FieldError("workingDir", problem));
       } else {
         workingDir = wd.asText();
       }
@@ -106,8 +108,9 @@ public final class TaskSpecParser {
     } else {
       for (int i = 0; i < node.size(); i++) {
         JsonNode a = node.get(i);
-        if (!a.isTextual() || a.asText().indexOf('\0') >= 0) {
-          errors.add(new FieldError("command[" + i + "]", "must be a string without NUL characters"));
+        String problem = a.isTextual() ? ExecLimits.problem(a.asText(), ExecLimits.MAX_STRING_CHARS) : "must be a string";
+        if (problem != null) {
+          errors.add(new FieldError("command[" + i + "]", problem));
         } else {
           argv.add(a.asText());
         }
@@ -128,11 +131,19 @@ public final class TaskSpecParser {
       errors.add(new FieldError(field, "must be an object of string values"));
       return out;
     }
+    String tooMany = ExecLimits.countProblem(node.size(), isEnv ? ExecLimits.MAX_ENV_ENTRIES : ExecLimits.MAX_LABELS);
+    if (tooMany != null) {
+      errors.add(new FieldError(field, tooMany.replace("items", "entries")));
+      return out;
+    }
     node.fields().forEachRemaining(e -> {
       String path = field + "." + e.getKey();
       if (!e.getValue().isTextual()) {
         errors.add(new FieldError(path, "must be a string"));
-      } else if (isEnv && (!ENV_NAME.matcher(e.getKey()).matches() || e.getKey().startsWith("CAIRN_"))) {
+      } else if (ExecLimits.problem(e.getValue().asText(), ExecLimits.MAX_STRING_CHARS) != null) {
+        errors.add(new FieldError(path, ExecLimits.problem(e.getValue().asText(), ExecLimits.MAX_STRING_CHARS)));
+      } else if (isEnv && (e.getKey().length() > ExecLimits.MAX_ENV_NAME_CHARS
+          || !ENV_NAME.matcher(e.getKey()).matches() || e.getKey().startsWith("CAIRN_"))) {
         errors.add(new FieldError(path, "must be a variable name (letters, digits, '_') not starting with CAIRN_"));
       } else if (!isEnv && (!LABEL.matcher(e.getKey()).matches() || e.getKey().length() > 253)) {
         errors.add(new FieldError(path, "must be a label name"));

@@ -62,6 +62,9 @@ public final class TasksBus {
    */
   public record OutputPush(List<TaskOutput.Chunk> chunks, long skipped, Task end) {}
 
+  /** Sent to a follower's sink when it was dropped for not reading; the front end ends its stream. */
+  public record FollowerDropped(String reason) {}
+
   /** Reply: {@link Stats}. */
   public record StatsQuery() {}
 
@@ -70,5 +73,5 @@ public final class TasksBus {
 
   public static final List<Class<?>> MESSAGE_TYPES = List.of(Submit.class, Enqueue.class, Get.class,
       ListTasks.class, Page.class, Cancel.class, Follow.class, Unfollow.class, OutputPush.class, StatsQuery.class, Stats.class,
-      Task.class);
+      Task.class, FollowerDropped.class);
 }

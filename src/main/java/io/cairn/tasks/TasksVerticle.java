@@ -7,6 +7,7 @@ import io.cairn.config.CairnConfig;
 import io.cairn.events.EventTypes;
 import io.cairn.health.HealthBus;
 import io.cairn.model.CairnException;
+import io.cairn.model.Durations;
 import io.cairn.model.ErrorCode;
 import io.cairn.model.Event;
 import io.cairn.model.FieldError;
@@ -55,7 +56,6 @@ import org.slf4j.LoggerFactory;
 public final class TasksVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(TasksVerticle.class);
   private static final int PUSH_BYTES = 64 * 1024;
-  private static final long PUSH_TIMEOUT_MILLIS = 60_000;
   /** After a task exits, how long its pipes may stay open (a background child holding them) before we stop reading. */
   private static final long PIPE_LINGER_MILLIS = 2_000;
   /** Finished tasks whose output stays in memory (others are read back from the state store). */
@@ -493,10 +493,17 @@ public final class TasksVerticle extends VerticleBase {
     fw.inFlight = true;
     long next = batch.next();
     vertx.eventBus().<Boolean>request(fw.sink, new TasksBus.OutputPush(chunks, batch.skipped(), ended ? t : null),
-            new DeliveryOptions().setSendTimeout(PUSH_TIMEOUT_MILLIS))
+            new DeliveryOptions().setSendTimeout(settings.followerStallTimeout().toMillis()))
         .onComplete(ar -> {
           fw.inFlight = false;
           fw.offset = next;
+          if (ar.failed() && ar.cause() instanceof io.vertx.core.eventbus.ReplyException re
+              && re.failureType() == io.vertx.core.eventbus.ReplyFailure.TIMEOUT) {
+            // the reader took nothing for tasks.followerStallTimeout: it must not hold the task back
+            LOG.info("output follower dropped {} {}", kv("task", fw.taskId), kv("reason", "stalled"));
+            vertx.eventBus().send(fw.sink, new TasksBus.FollowerDropped("the reader read nothing for "
+                + Durations.format(settings.followerStallTimeout()) + " (tasks.followerStallTimeout)"));
+          }
           if (ended || ar.failed() || !Boolean.TRUE.equals(ar.result().body())) {
             unfollow(fw);
           } else {

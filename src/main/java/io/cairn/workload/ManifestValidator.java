@@ -3,6 +3,7 @@ package io.cairn.workload;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cairn.model.CairnException;
 import io.cairn.model.Durations;
+import io.cairn.model.ExecLimits;
 import io.cairn.model.FieldError;
 import io.cairn.model.Quantities;
 import io.cairn.model.RestartMode;
@@ -30,12 +31,24 @@ public final class ManifestValidator {
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final long MAX_GRACE_MILLIS = 3_600_000;
 
-  private final List<FieldError> errors = new ArrayList<>();
+  private final List<FieldError> errors = new io.cairn.model.FieldErrors();
+  private final Policy policy;
 
-  private ManifestValidator() {}
+  /** Node policy a manifest must also respect: restarts may not come faster than the floor. */
+  public record Policy(long minRestartBackoffMs) {
+    public static final Policy DEFAULT = new Policy(1000);
+  }
+
+  private ManifestValidator(Policy policy) {
+    this.policy = policy;
+  }
 
   public static WorkloadSpec validate(String pathName, JsonNode root) {
-    ManifestValidator v = new ManifestValidator();
+    return validate(pathName, root, Policy.DEFAULT);
+  }
+
+  public static WorkloadSpec validate(String pathName, JsonNode root, Policy policy) {
+    ManifestValidator v = new ManifestValidator(policy);
     WorkloadSpec spec = v.workload(pathName, root);
     if (!v.errors.isEmpty()) {
       throw CairnException.invalid(v.errors);
@@ -124,11 +137,12 @@ public final class ManifestValidator {
       errors.add(new FieldError("spec.command[0]", "must name a program"));
     }
     List<String> args = spec.has("args") ? strings(spec.get("args"), "spec.args") : List.of();
-    Map<String, String> env = stringMap(spec.get("env"), "spec.env", key -> ENV_NAME.matcher(key).matches()
-        ? null : "must be a variable name (letters, digits, '_', not starting with a digit)");
+    Map<String, String> env = stringMap(spec.get("env"), "spec.env", ExecLimits.MAX_ENV_ENTRIES,
+        key -> key.length() <= ExecLimits.MAX_ENV_NAME_CHARS && ENV_NAME.matcher(key).matches()
+            ? null : "must be a variable name (letters, digits, '_', not starting with a digit)");
     String workingDir = spec.has("workingDir") ? text(spec.get("workingDir"), "spec.workingDir") : null;
-    if (workingDir != null && !workingDir.startsWith("/")) {
-      errors.add(new FieldError("spec.workingDir", "must be an absolute path"));
+    if (workingDir != null && ExecLimits.pathProblem(workingDir) != null) {
+      errors.add(new FieldError("spec.workingDir", ExecLimits.pathProblem(workingDir)));
     }
     WorkloadSpec.Resources resources = resources(spec.get("resources"));
     WorkloadSpec.RestartPolicy restart = restartPolicy(spec.get("restartPolicy"));
@@ -184,12 +198,23 @@ public final class ManifestValidator {
         initial = duration(backoff.get("initial"), "spec.restartPolicy.backoff.initial", initial, 3_600_000);
         maxBackoff = duration(backoff.get("max"), "spec.restartPolicy.backoff.max", Math.max(initial, maxBackoff),
             86_400_000);
+        floor(backoff.get("initial"), initial, "spec.restartPolicy.backoff.initial");
+        floor(backoff.get("max"), maxBackoff, "spec.restartPolicy.backoff.max");
         if (maxBackoff < initial) {
           errors.add(new FieldError("spec.restartPolicy.backoff.max", "must not be less than backoff.initial"));
         }
       }
     }
     return new WorkloadSpec.RestartPolicy(mode, max, initial, maxBackoff);
+  }
+
+  /** A crash-looping workload must not cost the node a core: restarts come no faster than the floor. */
+  private void floor(JsonNode given, long millis, String path) {
+    if (given != null && !given.isNull() && millis < policy.minRestartBackoffMs()) {
+      errors.add(new FieldError(path, "must be at least "
+          + Durations.format(java.time.Duration.ofMillis(policy.minRestartBackoffMs()))
+          + " (this node's reconcile.minRestartBackoff)"));
+    }
   }
 
   private void allowOnly(JsonNode object, String path, Set<String> allowed) {
@@ -277,13 +302,17 @@ public final class ManifestValidator {
       errors.add(new FieldError(path, "must be a list of strings"));
       return null;
     }
+    String tooMany = ExecLimits.countProblem(node.size(), ExecLimits.MAX_ARGV_ITEMS);
+    if (tooMany != null) {
+      errors.add(new FieldError(path, tooMany));
+      return null;
+    }
     List<String> out = new ArrayList<>();
     for (int i = 0; i < node.size(); i++) {
       JsonNode item = node.get(i);
-      if (!item.isTextual()) {
-        errors.add(new FieldError(path + "[" + i + "]", "must be a string"));
-      } else if (item.asText().indexOf('\0') >= 0) {
-        errors.add(new FieldError(path + "[" + i + "]", "must not contain NUL"));
+      String problem = item.isTextual() ? ExecLimits.problem(item.asText(), ExecLimits.MAX_STRING_CHARS) : "must be a string";
+      if (problem != null) {
+        errors.add(new FieldError(path + "[" + i + "]", problem));
       } else {
         out.add(item.asText());
       }
@@ -292,7 +321,7 @@ public final class ManifestValidator {
   }
 
   private Map<String, String> labels(JsonNode node) {
-    return stringMap(node, "metadata.labels", ManifestValidator::labelKeyProblem);
+    return stringMap(node, "metadata.labels", ExecLimits.MAX_LABELS, ManifestValidator::labelKeyProblem);
   }
 
   private static String labelKeyProblem(String key) {
@@ -308,12 +337,18 @@ public final class ManifestValidator {
     return null;
   }
 
-  private Map<String, String> stringMap(JsonNode node, String path, Function<String, String> keyProblem) {
+  private Map<String, String> stringMap(JsonNode node, String path, int maxEntries,
+      Function<String, String> keyProblem) {
     if (node == null || node.isNull()) {
       return Map.of();
     }
     if (!node.isObject()) {
       errors.add(new FieldError(path, "must be a map of strings"));
+      return Map.of();
+    }
+    String tooMany = ExecLimits.countProblem(node.size(), maxEntries);
+    if (tooMany != null) {
+      errors.add(new FieldError(path, tooMany.replace("items", "entries")));
       return Map.of();
     }
     Map<String, String> out = new LinkedHashMap<>();
@@ -327,6 +362,8 @@ public final class ManifestValidator {
         errors.add(new FieldError(fieldPath, "must be a string"));
       } else if (path.equals("metadata.labels") && e.getValue().asText().length() > 63) {
         errors.add(new FieldError(fieldPath, "label values are at most 63 characters"));
+      } else if (ExecLimits.problem(e.getValue().asText(), ExecLimits.MAX_STRING_CHARS) != null) {
+        errors.add(new FieldError(fieldPath, ExecLimits.problem(e.getValue().asText(), ExecLimits.MAX_STRING_CHARS)));
       } else {
         out.put(e.getKey(), e.getValue().asText());
       }

@@ -108,4 +108,30 @@ class AgentProcessTest {
     assertThat(badFile.exitValue()).isEqualTo(2);
     assertThat(Files.readString(dir.resolve("stderr.log"))).contains("http.prot").contains("unknown setting");
   }
+
+  @Test
+  void aDevNodesS3EnvSetsTheVariablesWhenAShellSourcesIt() throws Exception {
+    Path data = dir.resolve("dev");
+    Process agent = launch(Map.of(), "--dev", "--data-dir", data.toString(), "--http-port", "0", "--s3-port", "0");
+    try {
+      Path envFile = data.resolve("s3.env");
+      await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(envFile) && Files.exists(data.resolve("s3.port")));
+      assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(envFile)))
+          .isEqualTo("rw-------");
+      // what the start line and README tell a user to do: ". DATA_DIR/s3.env", then run a client
+      ProcessBuilder shell = new ProcessBuilder("sh", "-c", ". \"$1\" && env", "sh", envFile.toString());
+      shell.environment().clear();
+      Process sourced = shell.start();
+      String env = new String(sourced.getInputStream().readAllBytes());
+      assertThat(sourced.waitFor()).isZero();
+      assertThat(env).containsPattern("(?m)^AWS_ACCESS_KEY_ID=CAIRN\\w+$").containsPattern("(?m)^AWS_SECRET_ACCESS_KEY=.{40}$")
+          .contains("CAIRN_S3_ENDPOINT=http://127.0.0.1:" + Files.readString(data.resolve("s3.port")).trim());
+      await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(dir.resolve("stderr.log")).contains("ready at"));
+      assertThat(Files.readString(dir.resolve("stderr.log"))).contains("credentials: . " + envFile);
+    } finally {
+      agent.destroy();
+      agent.waitFor(20, TimeUnit.SECONDS);
+      agent.destroyForcibly();
+    }
+  }
 }

@@ -100,7 +100,7 @@ class ConfigLoaderTest {
 
   @Test
   void theShippedConfigFileListsEverySettingWithItsDefault() throws Exception {
-    Path shipped = Path.of("conf/cairn.yaml");
+    Path shipped = Path.of(System.getProperty("cairn.project.dir", "."), "conf", "cairn.yaml");
     assertThat(Files.readString(shipped)).as("regenerate with: bin/cairn config > conf/cairn.yaml")
         .isEqualTo(ConfigFile.render());
     CairnConfig fromShipped = ConfigLoader.load(shipped, Map.of(), dataFlag());

@@ -45,7 +45,11 @@ class ProbesTest {
     try {
       Bus.registerCodecs(vertx, Stream.of(StorageBus.MESSAGE_TYPES, ReconcileBus.MESSAGE_TYPES,
           HealthBus.MESSAGE_TYPES, io.cairn.registry.RegistryBus.MESSAGE_TYPES).flatMap(List::stream).toList());
-      vertx.deployVerticle(new HealthVerticle("n1", "n1", "test", 0, new NodeResources(data)))
+      io.vertx.core.net.NetServer listener = vertx.createNetServer().connectHandler(socket -> socket.close())
+          .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      int port = listener.actualPort();
+      vertx.deployVerticle(new HealthVerticle("n1", "n1", "test", 0, new NodeResources(data),
+              () -> Map.of("http", io.vertx.core.net.SocketAddress.inetSocketAddress(port, "127.0.0.1")), 90))
           .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
 
       // nothing else deployed: alive, but not started and not ready
@@ -75,6 +79,13 @@ class ProbesTest {
       vertx.eventBus().publish(HealthBus.DRAINING, new HealthBus.Draining());
       await().atMost(Duration.ofSeconds(5)).until(() -> !probe(vertx, HealthBus.Kind.ready).up());
       assertThat(probe(vertx, HealthBus.Kind.live).up()).isTrue();
+
+      // a listener that died while the process lives on: liveness fails, naming it
+      listener.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      await().atMost(Duration.ofSeconds(5)).until(() -> !probe(vertx, HealthBus.Kind.live).up());
+      HealthBus.Report live = probe(vertx, HealthBus.Kind.live);
+      assertThat(live.checks().get("listeners").data().get("error").toString()).contains("http listener")
+          .contains(":" + port);
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
@@ -86,7 +97,11 @@ class ProbesTest {
       TestNode.Reply ready = node.get("/health/ready");
       assertThat(ready.status()).isEqualTo(200);
       assertThat(ready.json().getString("status")).isEqualTo("UP");
-      assertThat(ready.json().getJsonObject("checks").fieldNames()).contains("storage", "reconciler");
+      assertThat(ready.json().getJsonObject("checks").fieldNames()).contains("storage", "reconciler", "disk");
+      assertThat(ready.json().getJsonObject("checks").getJsonObject("disk").getJsonObject("data").getLong("freeBytes"))
+          .isPositive();
+      assertThat(node.get("/health/live").json().getJsonObject("checks").getJsonObject("listeners")
+          .getJsonObject("data").fieldNames()).containsExactlyInAnyOrder("http", "s3");
       assertThat(node.get("/health/live").status()).isEqualTo(200);
       assertThat(node.get("/health/startup").status()).isEqualTo(200);
 

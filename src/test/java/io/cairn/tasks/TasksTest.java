@@ -253,6 +253,32 @@ class TasksTest {
   }
 
   @Test
+  void aFollowerThatStopsReadingIsDroppedAfterTheStallTimeoutAndTheTaskGoesOn() throws Exception {
+    try (TestNode node = TestNode.start(data, Map.of("tasks.maxOutput", "64Ki", "tasks.followerStallTimeout", "2s",
+        "http.idleTimeout", "1s"))) {
+      String id = submit(node, command("sh", "-c", "sleep 1; head -c 80000000 /dev/zero | tr '\\0' z")).getString("id");
+      try (Socket socket = new Socket("127.0.0.1", node.agent().httpPort())) {
+        socket.setReceiveBufferSize(4096);
+        OutputStream os = socket.getOutputStream();
+        os.write(("GET /api/v1/tasks/" + id + "/output?follow=true&format=raw HTTP/1.1\r\nHost: x\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+        os.flush();
+        await().atMost(Duration.ofSeconds(10)).until(() -> metric(node, "cairn_tasks_output_followers") == 1.0);
+        // never read: after 2s of nothing taken the follower is dropped and the task runs to its end
+        JsonObject done = awaitEnd(node, id, Duration.ofSeconds(60));
+        assertThat(done.getString("state")).isEqualTo("Succeeded");
+        assertThat(done.getJsonObject("output").getLong("bytes")).isEqualTo(80_000_000L);
+        assertThat(metric(node, "cairn_tasks_output_followers")).isZero();
+        // and its connection was ended on the node's side (bytes already in the kernel's buffers may
+        // still trickle to this slow socket): only this test's scrape connection is left open (the
+        // test client's pooled one idles out after 1s)
+        await().atMost(Duration.ofSeconds(10)).until(() -> io.cairn.api.SlowClientsTest.openConnections(
+            node.agent().httpPort()) == 1);
+      }
+    }
+  }
+
+  @Test
   void stoppingTheAgentCancelsTasksWithAReasonThatSurvivesARestart() throws Exception {
     TestNode node = TestNode.start(data, Map.of("tasks.maxConcurrent", "1", "shutdown.gracePeriod", "2s"));
     String running = submit(node, command("sh", "-c", "echo started; sleep 60")).getString("id");

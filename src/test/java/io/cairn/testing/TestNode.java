@@ -51,6 +51,8 @@ public final class TestNode implements AutoCloseable {
     flags.put("s3.secretAccessKey", SECRET_ACCESS_KEY);
     flags.put("reconcile.interval", "1s");
     flags.put("gc.interval", "1s");
+    // restart tests use short backoffs; the 1s default floor is tested on its own
+    flags.put("reconcile.minRestartBackoff", "100ms");
     flags.put("http.requestTimeout", "10s");
     flags.put("shutdown.gracePeriod", "5s");
     // a 2-core CI machine running Maven spikes past 90% cpu; admission tests set their own thresholds
