@@ -105,6 +105,13 @@ public final class Agent {
   private Future<Void> deployAll() {
     long startedAt = System.currentTimeMillis();
     Path data = config.dataDir();
+    try {
+      // state, logs and s3.env hold workload env values and keys: only the node's user may enter
+      Files.createDirectories(data);
+      Files.setPosixFilePermissions(data, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    } catch (java.io.IOException | UnsupportedOperationException e) {
+      return Future.failedFuture(new IllegalStateException("cannot restrict " + data + " to its owner: " + e.getMessage()));
+    }
     LogFiles logs = new LogFiles(data.resolve("logs"), config.logsMaxFileBytes(), config.logsMaxFiles());
     ProcessDriver driver = new ProcessDriver(nodeId, logs, data.resolve("work"));
     ChunkStore chunks;

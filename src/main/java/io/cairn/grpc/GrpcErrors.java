@@ -63,6 +63,13 @@ public final class GrpcErrors {
   }
 
   public static void fail(GrpcServerResponse<?, ?> response, Throwable failure, String requestId) {
+    if (failure instanceof io.vertx.grpc.common.CodecException
+        || failure instanceof com.google.protobuf.InvalidProtocolBufferException) {
+      // the client's bytes, not our fault: a client error, logged quietly
+      LOG.debug("undecodable gRPC message requestId={}: {}", requestId, failure.getMessage());
+      failure = new CairnException(ErrorCode.INVALID_ARGUMENT, "the request message is not a valid protobuf message "
+          + "for this method");
+    }
     CairnException ce = CairnException.from(failure);
     if (!(failure instanceof CairnException)) {
       LOG.error("unexpected gRPC failure requestId={}", requestId, failure);

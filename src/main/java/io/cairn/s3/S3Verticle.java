@@ -62,21 +62,7 @@ public final class S3Verticle extends VerticleBase {
     server = vertx.createHttpServer(guard.options(new HttpServerOptions().setHost(settings.host())
         .setPort(settings.port())));
     guarded = guard.attach(vertx, server, this::handle);
-    return server.requestHandler(guarded.handler()).invalidRequestHandler(this::invalidRequest).listen();
-  }
-
-  /** Requests the HTTP decoder could not read still get an S3 error document, then the connection closes. */
-  private void invalidRequest(HttpServerRequest req) {
-    Throwable cause = req.decoderResult() == null ? null : req.decoderResult().cause();
-    S3Exception e = cause instanceof io.netty.handler.codec.http.TooLongHttpLineException
-        ? new S3Exception(414, "InvalidURI", "the request line (URL) is longer than this server accepts")
-        : cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException
-            ? new S3Exception(431, "RequestHeaderSectionTooLarge", "the request headers are larger than this server accepts")
-            : new S3Exception(400, "BadRequest", "the request is not valid HTTP");
-    String requestId = Long.toHexString(ThreadLocalRandom.current().nextLong()).toUpperCase(Locale.ROOT);
-    req.response().setStatusCode(e.status()).putHeader("Content-Type", "application/xml")
-        .putHeader("Connection", "close").putHeader("x-amz-request-id", requestId)
-        .end(S3Xml.error(e.code(), e.getMessage(), "/", requestId));
+    return server.requestHandler(guarded.handler()).invalidRequestHandler(S3Limits::invalidRequest).listen();
   }
 
   public int actualPort() {
@@ -122,6 +108,7 @@ public final class S3Verticle extends VerticleBase {
       String bucket = trimmed.isEmpty() ? null : slash < 0 ? trimmed : trimmed.substring(0, slash);
       String key = slash < 0 || slash == trimmed.length() - 1 ? null : trimmed.substring(slash + 1);
       t = new Target(bucket, key, query, requestId);
+      S3Limits.checkKey(key);
       boolean anonymous = req.getHeader("Authorization") == null && !query.containsKey("X-Amz-Signature");
       auth = anonymous ? null : SigV4.verify(new SigV4.Request(req.method().name(), path, query, req.headers()),
           settings.accessKeyId(), settings.secretAccessKey(), settings.region(), Instant.now());
@@ -233,13 +220,14 @@ public final class S3Verticle extends VerticleBase {
   }
 
   private Future<Void> createBucket(HttpServerRequest req, Target t) {
-    if (!BUCKET_NAME.matcher(t.bucket()).matches() || t.bucket().contains("..")) {
+    if (!BUCKET_NAME.matcher(t.bucket()).matches() || t.bucket().contains("..")
+        || S3Limits.isIpAddress(t.bucket())) {
       return Future.failedFuture(new S3Exception(400, "InvalidBucketName", "bucket names are 3-63 lower-case letters,"
-          + " digits, dots and hyphens"));
+          + " digits, dots and hyphens, and not an IP address"));
     }
     Boolean open = publicRead(req);
     req.resume();
-    return req.body().compose(ignoredLocationConstraint ->
+    return S3Limits.boundedBody(req).compose(ignoredLocationConstraint ->
         this.<BucketMeta>ask(StorageBus.BUCKET_CREATE, new StorageBus.BucketAcl(t.bucket(), Boolean.TRUE.equals(open))))
         .compose(b -> {
           req.response().putHeader("Location", "/" + t.bucket());
@@ -321,7 +309,7 @@ public final class S3Verticle extends VerticleBase {
 
   /** A small XML body, checked against x-amz-content-sha256 when the client signed it. */
   private Future<io.vertx.core.buffer.Buffer> verifiedBody(HttpServerRequest req, SigV4.Verified auth) {
-    return req.body().map(body -> {
+    return S3Limits.boundedBody(req).map(body -> {
       String hash = auth.payloadHash();
       if (hash.matches("[0-9a-f]{64}") && !SigV4.hex(SigV4.sha256(body.getBytes())).equals(hash)) {
         throw new S3Exception(400, "XAmzContentSHA256Mismatch", "the body does not match x-amz-content-sha256");

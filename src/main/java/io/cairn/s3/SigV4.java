@@ -66,8 +66,12 @@ public final class SigV4 {
       payloadHash = UNSIGNED;
       long expires = parseLong(first(r.query(), "X-Amz-Expires"));
       Instant signedAt = parseDate(amzDate);
-      if (expires < 1 || expires > 604_800 || now.isAfter(signedAt.plusSeconds(expires))) {
-        throw S3Exception.accessDenied("the presigned URL has expired");
+      if (expires < 1 || expires > 604_800) {
+        throw new S3Exception(400, "AuthorizationQueryParametersError",
+            "X-Amz-Expires must be between 1 and 604800 seconds (7 days)");
+      }
+      if (now.isAfter(signedAt.plusSeconds(expires))) {
+        throw S3Exception.accessDenied("Request has expired");
       }
     } else {
       if (!auth.startsWith(ALGORITHM + " ")) {

@@ -118,6 +118,8 @@ class AgentProcessTest {
       await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(envFile) && Files.exists(data.resolve("s3.port")));
       assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(envFile)))
           .isEqualTo("rw-------");
+      assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(data)))
+          .as("the data directory is the node user's alone").isEqualTo("rwx------");
       // what the start line and README tell a user to do: ". DATA_DIR/s3.env", then run a client
       ProcessBuilder shell = new ProcessBuilder("sh", "-c", ". \"$1\" && env", "sh", envFile.toString());
       shell.environment().clear();

@@ -108,6 +108,18 @@ class GrpcApiTest {
   }
 
   @Test
+  void aMessageThatIsNotProtobufIsInvalidArgument() throws Exception {
+    io.vertx.grpc.common.ServiceMethod<io.vertx.core.buffer.Buffer, io.vertx.core.buffer.Buffer> raw =
+        io.vertx.grpc.common.ServiceMethod.client(io.vertx.grpc.common.ServiceName.create("cairn.v1.WorkloadService"),
+            "Get", io.vertx.grpc.common.GrpcMessageEncoder.IDENTITY, io.vertx.grpc.common.GrpcMessageDecoder.IDENTITY);
+    // field 1 (name) claims 100 bytes and the message ends after 3: not a protobuf message
+    Result<io.vertx.core.buffer.Buffer> garbage = call(raw, io.vertx.core.buffer.Buffer.buffer(new byte[] {0x0a, 100, 'a', 'b', 'c'}));
+    assertThat(garbage.status()).isEqualTo(io.vertx.grpc.common.GrpcStatus.INVALID_ARGUMENT);
+    assertThat(garbage.cairnCode()).isEqualTo("INVALID_ARGUMENT");
+    assertThat(garbage.message()).contains("not a valid").doesNotContain("Exception");
+  }
+
+  @Test
   void workloadOperationsRoundTrip() throws Exception {
     Result<ApplyResponse> applied = call(WorkloadServiceGrpcClient.Apply,
         ApplyRequest.newBuilder().setName("grpc-web").setWorkload(manifest("grpc-web", 1, "sleep", "300")).build());
