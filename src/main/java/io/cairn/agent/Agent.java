@@ -105,15 +105,16 @@ public final class Agent {
   private Future<Void> deployAll() {
     long startedAt = System.currentTimeMillis();
     Path data = config.dataDir();
-    try {
-      // state, logs and s3.env hold workload env values and keys: only the node's user may enter
-      Files.createDirectories(data);
-      Files.setPosixFilePermissions(data, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-    } catch (java.io.IOException | UnsupportedOperationException e) {
-      return Future.failedFuture(new IllegalStateException("cannot restrict " + data + " to its owner: " + e.getMessage()));
-    }
     LogFiles logs = new LogFiles(data.resolve("logs"), config.logsMaxFileBytes(), config.logsMaxFiles());
-    ProcessDriver driver = new ProcessDriver(nodeId, logs, data.resolve("work"));
+    io.cairn.runtime.Isolation isolation;
+    try {
+      isolation = io.cairn.runtime.Isolation.create(config.runtime().user(), config.runtime().allowedDirs(),
+          config.runtime().pidsMax(), data.resolve("work"));
+      restrictDataDir(data, isolation.switchesUser());
+    } catch (IllegalArgumentException | java.io.IOException e) {
+      return Future.failedFuture(e);
+    }
+    ProcessDriver driver = new ProcessDriver(nodeId, logs, isolation);
     ChunkStore chunks;
     StorageMetrics storageMetrics = new StorageMetrics(registry);
     try {
@@ -142,9 +143,9 @@ public final class Agent {
             config.registry().redisUrl(), config.registry().ttl(), config.registry().heartbeatInterval(),
             config.registry().redisTimeout()), registry), new DeploymentOptions()))
         .compose(v -> deploy(reconcile, new DeploymentOptions()))
-        .compose(v -> deploy(new TasksVerticle(nodeId, config, registry), new DeploymentOptions()))
+        .compose(v -> deploy(new TasksVerticle(nodeId, config, registry, isolation), new DeploymentOptions()))
         .compose(v -> deploy(new HealthVerticle(nodeId, nodeName(), version, startedAt, new NodeResources(data),
-            this::listeners, config.diskThresholdPercent()), new DeploymentOptions()))
+            this::listeners, config.diskThresholdPercent(), isolation.describe()), new DeploymentOptions()))
         .compose(v -> deploy(() -> {
           ApiVerticle instance = new ApiVerticle(config, nodeId, registry, apiMetrics, apiGuard);
           apiInstances.add(instance);
@@ -171,6 +172,22 @@ public final class Agent {
         .compose(v -> record(EventTypes.AGENT_STARTED, "version " + version + ", http port " + httpPort))
         .onSuccess(v -> LOG.info("node started {} {} {}", kv("httpPort", httpPort), kv("s3Port", s3Port),
             kv("dataDir", data.toString())));
+  }
+
+  /**
+   * State, logs and s3.env hold workload env values and keys: only the node's user may read them.
+   * When processes run as another user, the data dir and work/ stay traversable (not readable) so
+   * each can reach its own directory under work/; everything else in the data dir is 0700.
+   */
+  private static void restrictDataDir(Path data, boolean otherRunUser) throws java.io.IOException {
+    var owner = java.nio.file.attribute.PosixFilePermissions.fromString("rwx------");
+    var traverse = java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x");
+    Files.createDirectories(data);
+    Files.setPosixFilePermissions(data, otherRunUser ? traverse : owner);
+    for (String dir : List.of("state", "logs", "chunks", "work")) {
+      Path d = Files.createDirectories(data.resolve(dir));
+      Files.setPosixFilePermissions(d, otherRunUser && dir.equals("work") ? traverse : owner);
+    }
   }
 
   /** The listening sockets opened so far (the liveness probe checks they still accept). */

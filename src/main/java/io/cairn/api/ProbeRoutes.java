@@ -64,7 +64,8 @@ final class ProbeRoutes {
               .put("diskPercent", round(r.diskPercent()));
           WorkloadRoutes.reply(ctx, 200, new JsonObject().put("id", info.id()).put("name", info.name())
               .put("version", info.version()).put("startedAt", WorkloadJson.time(info.startedAt()))
-              .put("capacity", capacity).put("usage", usage));
+              .put("capacity", capacity).put("usage", usage)
+              .put("isolation", new JsonObject(new java.util.LinkedHashMap<>(info.isolation()))));
         })
         .onFailure(e -> ApiErrors.fail(ctx, e));
   }

@@ -41,7 +41,11 @@ public record CairnConfig(
     java.util.Map<String, String> nodeLabels,
     Listener httpListener,
     Listener s3Listener,
-    Duration minRestartBackoff) {
+    Duration minRestartBackoff,
+    RuntimeSettings runtime) {
+
+  /** How workloads and tasks are isolated: run user, where they may start, process cap. */
+  public record RuntimeSettings(String user, java.util.List<Path> allowedDirs, int pidsMax) {}
 
   /** Limits one listening port puts on its clients, so slow or numerous ones cannot exhaust the node. */
   public record Listener(Duration idleTimeout, Duration requestHeaderTimeout, int maxConnections) {}
@@ -80,7 +84,8 @@ public record CairnConfig(
             v.get(Settings.HTTP_MAX_CONNECTIONS)),
         new Listener(v.get(Settings.S3_IDLE_TIMEOUT), v.get(Settings.S3_REQUEST_HEADER_TIMEOUT),
             v.get(Settings.S3_MAX_CONNECTIONS)),
-        v.get(Settings.RECONCILE_MIN_RESTART_BACKOFF));
+        v.get(Settings.RECONCILE_MIN_RESTART_BACKOFF),
+        new RuntimeSettings(v.get(Settings.RUNTIME_USER), v.get(Settings.RUNTIME_ALLOWED_DIRS), v.get(Settings.RUNTIME_PIDS_MAX)));
   }
 
   /** Typed lookup of parsed values, so {@link #from} reads like the settings list. */
@@ -95,7 +100,7 @@ public record CairnConfig(
         memoryThresholdPercent, diskThresholdPercent, logsMaxFileBytes, logsMaxFiles, eventsMaxEntries, syncWrites,
         chunkSize, compression, chunkGcGrace, scrubInterval, scrubBytesPerSecond, multipartExpiry,
         s3Host, s3Port, s3Region, accessKeyId, secretAccessKey, registry, tasks, nodeLabels, httpListener, s3Listener,
-        minRestartBackoff);
+        minRestartBackoff, runtime);
   }
 
   public Path s3EnvFile() {

@@ -116,6 +116,14 @@ public final class Settings {
   public static final Setting<Duration> TASKS_FOLLOWER_STALL_TIMEOUT = duration("tasks.followerStallTimeout", "30s",
       "A follower of task output that reads nothing for this long is dropped, so it cannot hold the task back");
 
+  public static final Setting<String> RUNTIME_USER = text("runtime.user", "",
+      "User workloads and tasks run as; empty: nobody when the node runs as root, else the node's own user");
+  public static final Setting<List<Path>> RUNTIME_ALLOWED_DIRS = new Setting<>("runtime.allowedDirs",
+      List.of(Path.of("/tmp")), Settings::absolutePaths, v -> String.join(",", v.stream().map(Path::toString).toList()),
+      "Directories (and their subdirectories) a workload or task may name as workingDir, comma-separated");
+  public static final Setting<Integer> RUNTIME_PIDS_MAX = integer("runtime.pidsMax", 4096, 0, 4_194_304,
+      "Processes one instance or task may have at once (cgroup pids.max); 0 for no limit");
+
   public static final List<Setting<?>> ALL = List.of(NODE_ID, NODE_NAME, NODE_LABELS, DATA_DIR, HTTP_HOST, HTTP_PORT,
       HTTP_MAX_BODY_SIZE, HTTP_REQUEST_TIMEOUT, HTTP_IDLE_TIMEOUT, HTTP_REQUEST_HEADER_TIMEOUT, HTTP_MAX_CONNECTIONS,
       LOG_FORMAT, LOG_LEVEL, SHUTDOWN_GRACE_PERIOD,
@@ -125,7 +133,7 @@ public final class Settings {
       S3_HOST, S3_PORT, S3_IDLE_TIMEOUT, S3_REQUEST_HEADER_TIMEOUT, S3_MAX_CONNECTIONS, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY,
       REGISTRY_BACKEND, REGISTRY_REDIS_URL, REGISTRY_REDIS_TIMEOUT, REGISTRY_TTL, REGISTRY_HEARTBEAT_INTERVAL,
       TASKS_MAX_CONCURRENT, TASKS_QUEUE_CAPACITY, TASKS_RETENTION, TASKS_MAX_RETAINED, TASKS_MAX_OUTPUT,
-      TASKS_STOP_GRACE_PERIOD, TASKS_FOLLOWER_STALL_TIMEOUT);
+      TASKS_STOP_GRACE_PERIOD, TASKS_FOLLOWER_STALL_TIMEOUT, RUNTIME_USER, RUNTIME_ALLOWED_DIRS, RUNTIME_PIDS_MAX);
 
   private Settings() {}
 
@@ -215,6 +223,21 @@ public final class Settings {
       throw new IllegalArgumentException("'" + raw + "' is not a valid URL");
     }
     return v;
+  }
+
+  private static List<Path> absolutePaths(String raw) {
+    List<Path> out = new java.util.ArrayList<>();
+    for (String part : raw.split(",")) {
+      if (part.isBlank()) {
+        continue;
+      }
+      String p = part.trim();
+      if (!p.startsWith("/") || p.indexOf('\0') >= 0 || java.util.Arrays.asList(p.split("/")).contains("..")) {
+        throw new IllegalArgumentException("'" + p + "' is not an absolute path without '..'");
+      }
+      out.add(Path.of(p).normalize());
+    }
+    return List.copyOf(out);
   }
 
   private static String nonEmpty(String raw) {

@@ -28,7 +28,9 @@ public final class HealthBus {
   /** Reply: {@link NodeInfo}. */
   public record NodeInfoQuery() {}
 
-  public record NodeInfo(String id, String name, String version, long startedAt, NodeResources.Snapshot resources) {}
+  /** {@code isolation}: how this node keeps workloads and tasks apart from itself (run user, cgroups). */
+  public record NodeInfo(String id, String name, String version, long startedAt, NodeResources.Snapshot resources,
+      java.util.Map<String, Object> isolation) {}
 
   public record Draining() {}
 

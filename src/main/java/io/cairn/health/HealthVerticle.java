@@ -35,6 +35,7 @@ public final class HealthVerticle extends VerticleBase {
   private final NodeResources resources;
   private final java.util.function.Supplier<Map<String, io.vertx.core.net.SocketAddress>> listeners;
   private final int diskThresholdPercent;
+  private final Map<String, Object> isolation;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private volatile boolean draining;
   private HealthChecks checks;
@@ -45,7 +46,9 @@ public final class HealthVerticle extends VerticleBase {
    * fails when one no longer accepts (a listener can die while the process lives on).
    */
   public HealthVerticle(String nodeId, String nodeName, String version, long startedAt, NodeResources resources,
-      java.util.function.Supplier<Map<String, io.vertx.core.net.SocketAddress>> listeners, int diskThresholdPercent) {
+      java.util.function.Supplier<Map<String, io.vertx.core.net.SocketAddress>> listeners, int diskThresholdPercent,
+      Map<String, Object> isolation) {
+    this.isolation = Map.copyOf(isolation);
     this.listeners = listeners;
     this.diskThresholdPercent = diskThresholdPercent;
     this.nodeId = nodeId;
@@ -106,7 +109,7 @@ public final class HealthVerticle extends VerticleBase {
         m -> Bus.replyWith(m, probe(m.body().kind()))));
     consumers.add(vertx.eventBus().<HealthBus.NodeInfoQuery>consumer(HealthBus.NODE_INFO, m -> Bus.replyWith(m,
         vertx.executeBlocking(resources::snapshot)
-            .map(snapshot -> new HealthBus.NodeInfo(nodeId, nodeName, version, startedAt, snapshot)))));
+            .map(snapshot -> new HealthBus.NodeInfo(nodeId, nodeName, version, startedAt, snapshot, isolation)))));
     consumers.add(vertx.eventBus().<HealthBus.Draining>consumer(HealthBus.DRAINING, m -> draining = true));
     return Future.succeededFuture();
   }

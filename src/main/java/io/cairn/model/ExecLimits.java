@@ -44,6 +44,13 @@ public final class ExecLimits {
     return null;
   }
 
+  /** Why a working directory is outside every allowed one ({@code runtime.allowedDirs}), or null. */
+  public static String allowedDirProblem(String dir, java.util.List<java.nio.file.Path> allowed) {
+    java.nio.file.Path p = java.nio.file.Path.of(dir).normalize();
+    return allowed.stream().anyMatch(p::startsWith) ? null
+        : "must be under one of " + allowed + " (runtime.allowedDirs)";
+  }
+
   /** Why a list of {@code size} items is too long, or null. */
   public static String countProblem(int size, int max) {
     return size > max ? "must have at most " + max + " items (has " + size + ")" : null;

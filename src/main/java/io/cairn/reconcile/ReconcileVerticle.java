@@ -36,7 +36,8 @@ public final class ReconcileVerticle extends VerticleBase {
     WorkloadService service = new WorkloadService(vertx, reconciler,
         new Admission(config.cpuThresholdPercent(), config.memoryThresholdPercent(), config.diskThresholdPercent()),
         new NodeResources(config.dataDir()),
-        new io.cairn.workload.ManifestValidator.Policy(config.minRestartBackoff().toMillis()));
+        new io.cairn.workload.ManifestValidator.Policy(config.minRestartBackoff().toMillis(),
+            config.runtime().allowedDirs()));
     GarbageCollector gc = new GarbageCollector(vertx, reconciler, nodeId, config.gcFailedTtl(),
         config.requestTimeout(), metrics);
 

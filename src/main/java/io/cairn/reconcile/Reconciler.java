@@ -60,6 +60,8 @@ public final class Reconciler {
   private volatile Long lastPassAt;
 
   private final long minRestartBackoffMs;
+  /** The reason an instance killed for exceeding its memory limit ends with, as Kubernetes names it. */
+  public static final String OOM_KILLED = "OOMKilled";
 
   public Reconciler(Vertx vertx, String nodeId, StorageClient storage, Duration timeout, ReconcileMetrics metrics,
       Duration minRestartBackoff) {
@@ -154,7 +156,9 @@ public final class Reconciler {
       if (inst == null || !Objects.equals(inst.pid(), exit.pid())) {
         return Future.succeededFuture();
       }
-      String how = exit.exitCode() == null ? "exited (status unknown: adopted process)"
+      String how = exit.oomKilled() ? OOM_KILLED + ": killed for exceeding its memory limit (exit code "
+          + exit.exitCode() + ")"
+          : exit.exitCode() == null ? "exited (status unknown: adopted process)"
           : "exited with code " + exit.exitCode();
       return exited(inst, exit.exitCode(), how, null).compose(v -> reconcile(inst.workload(), null));
     }).onFailure(e -> LOG.warn("handling exit of {} failed: {}", exit.instanceId(), e.getMessage()));
@@ -265,7 +269,7 @@ public final class Reconciler {
   private Future<Void> launch(Workload w, InstanceStatus inst, boolean restart, String requestId) {
     WorkloadSpec spec = w.spec();
     ProcessDriver.Launch launch = new ProcessDriver.Launch(inst.id(), w.name(), spec.argv(), spec.env(),
-        spec.workingDir());
+        spec.workingDir(), spec.resources().memoryBytes(), spec.resources().cpuMillis());
     return Bus.<RuntimeBus.Launched>request(vertx, runtime.start(), new RuntimeBus.Start(launch), timeout, null)
         .compose(started -> {
           InstanceStatus running = inst.running(started.pid(), started.startMillis(), System.currentTimeMillis(),

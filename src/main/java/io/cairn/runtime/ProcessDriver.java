@@ -25,49 +25,34 @@ public final class ProcessDriver {
   public static final String ENV_NODE_ID = "CAIRN_NODE_ID";
   public static final String ENV_INSTANCE_ID = "CAIRN_INSTANCE_ID";
   public static final String ENV_WORKLOAD = "CAIRN_WORKLOAD";
-  /** New session, so a terminal's Ctrl-C to the agent does not reach workloads, and groups can be signalled. */
-  private static final Path SETSID = Path.of("/usr/bin/setsid");
-
   private final String nodeId;
   private final LogFiles logs;
-  private final Path workRoot;
+  private final Isolation isolation;
 
-  public ProcessDriver(String nodeId, LogFiles logs, Path workRoot) {
+  public ProcessDriver(String nodeId, LogFiles logs, Isolation isolation) {
     this.nodeId = nodeId;
     this.logs = logs;
-    this.workRoot = workRoot;
+    this.isolation = isolation;
+  }
+
+  public Isolation isolation() {
+    return isolation;
   }
 
   public record Launch(String instanceId, String workload, List<String> argv, Map<String, String> env,
-      String workingDir) {}
+      String workingDir, long memoryBytes, long cpuMillis) {}
 
   public record Started(Process process, long pid, long startMillis) {}
 
   public record Owned(long pid, long startMillis, String instanceId, String workload) {}
 
   public Started start(Launch launch) {
-    Path dir = launch.workingDir() == null ? workRoot.resolve(launch.workload()) : Path.of(launch.workingDir());
-    if (launch.workingDir() == null) {
-      createDirectories(dir);
-    } else if (!Files.isDirectory(dir)) {
-      throw execFailed("working directory " + dir + " does not exist");
-    }
-    String path = launch.env().getOrDefault("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
-    Path executable = resolveExecutable(launch.argv().get(0), path, dir);
-    List<String> command = new ArrayList<>();
-    if (Files.isExecutable(SETSID)) {
-      command.add(SETSID.toString());
-    }
-    command.add(executable.toString());
-    command.addAll(launch.argv().subList(1, launch.argv().size()));
-
-    ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
-    Map<String, String> env = pb.environment();
-    env.keySet().removeIf(k -> k.startsWith("CAIRN_"));
-    env.putAll(launch.env());
-    env.put(ENV_NODE_ID, nodeId);
-    env.put(ENV_INSTANCE_ID, launch.instanceId());
-    env.put(ENV_WORKLOAD, launch.workload());
+    Isolation.Prepared prepared = isolation.prepare(launch.instanceId(), launch.argv(), launch.env(),
+        Map.of(ENV_NODE_ID, nodeId, ENV_INSTANCE_ID, launch.instanceId(), ENV_WORKLOAD, launch.workload()),
+        launch.workingDir(), launch.memoryBytes(), launch.cpuMillis());
+    ProcessBuilder pb = new ProcessBuilder(prepared.argv()).directory(prepared.workingDir().toFile());
+    pb.environment().clear();
+    pb.environment().putAll(prepared.env());
     LogFiles.Pair files = logs.prepare(launch.workload(), launch.instanceId());
     pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
         .redirectOutput(ProcessBuilder.Redirect.appendTo(files.stdout().toFile()))
@@ -132,9 +117,9 @@ public final class ProcessDriver {
     }
   }
 
-  /** Sends SIGTERM (or SIGKILL when {@code force}) to the process and its descendants. */
-  public boolean signal(ProcessHandle handle, boolean force) {
-    return signalTree(handle, force);
+  /** SIGTERM (or SIGKILL when {@code force}) to the instance's processes: tree, group, and (kill) its control group. */
+  public boolean signal(String instanceId, ProcessHandle handle, boolean force) {
+    return isolation.stop(instanceId, handle, force);
   }
 
   /** SIGTERM (or SIGKILL) to a process and its descendants; shared with the task runner. */

@@ -56,7 +56,9 @@ public record RuntimeBus(String nodeId) {
   public record OwnedProcesses(List<ProcessDriver.Owned> processes) {}
 
   /** {@code exitCode} is null when the process was adopted (not our child, so its status is not ours to read). */
-  public record Exited(String instanceId, long pid, long startMillis, Integer exitCode, long exitedAt) {}
+  /** {@code oomKilled}: the kernel's OOM killer acted in the instance's control group. */
+  public record Exited(String instanceId, long pid, long startMillis, Integer exitCode, long exitedAt,
+      boolean oomKilled) {}
 
   /**
    * Reply: {@link LogLines} with the last {@code tail} lines; when {@code sinkAddress} is set the

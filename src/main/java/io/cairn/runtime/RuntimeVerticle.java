@@ -41,8 +41,13 @@ public final class RuntimeVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     this.<RuntimeBus.Start>serve(bus.start(), this::start);
-    this.<RuntimeBus.Signal>serve(bus.signal(), m -> driver.find(m.pid(), m.startMillis(), m.instanceId())
-        .map(h -> driver.signal(h, m.force())).orElse(false));
+    this.<RuntimeBus.Signal>serve(bus.signal(), m -> {
+      java.util.Optional<ProcessHandle> live = driver.find(m.pid(), m.startMillis(), m.instanceId());
+      if (live.isEmpty() && m.force()) {
+        driver.isolation().stop(m.instanceId(), null, true); // the main process is gone; its group may not be
+      }
+      return live.map(h -> driver.signal(m.instanceId(), h, m.force())).orElse(false);
+    });
     this.<RuntimeBus.Adopt>serve(bus.adopt(), this::adopt);
     this.<RuntimeBus.Scan>serve(bus.scan(), m -> new RuntimeBus.OwnedProcesses(driver.scanOwned()));
     this.<RuntimeBus.Logs>serve(bus.logs(), this::logs);
@@ -89,9 +94,14 @@ public final class RuntimeVerticle extends VerticleBase {
       return;
     }
     exit.whenComplete((code, err) -> {
-      watched.remove(instanceId + "/" + pid);
-      vertx.eventBus().publish(bus.exited(),
-          new RuntimeBus.Exited(instanceId, pid, startMillis, code, System.currentTimeMillis()));
+      long exitedAt = System.currentTimeMillis();
+      // what the main process left behind dies with it; the group tells whether memory killed it
+      vertx.executeBlocking(() -> driver.isolation().cleanUp(instanceId, pid), false)
+          .onComplete(oom -> {
+            watched.remove(instanceId + "/" + pid);
+            vertx.eventBus().publish(bus.exited(), new RuntimeBus.Exited(instanceId, pid, startMillis, code, exitedAt,
+                oom.succeeded() && Boolean.TRUE.equals(oom.result())));
+          });
     });
   }
 

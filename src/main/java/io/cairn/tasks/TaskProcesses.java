@@ -1,5 +1,6 @@
 package io.cairn.tasks;
 
+import io.cairn.runtime.Isolation;
 import io.cairn.runtime.ProcessDriver;
 import java.io.File;
 import java.io.IOException;
@@ -26,16 +27,33 @@ final class TaskProcesses {
   private static final int READ_BUFFER = 64 * 1024;
 
   private final String nodeId;
-  private final Path defaultDir;
+  private final Isolation isolation;
   private final ExecutorService readers = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "cairn-task-output");
     t.setDaemon(true);
     return t;
   });
 
-  TaskProcesses(String nodeId, Path defaultDir) {
+  TaskProcesses(String nodeId, Isolation isolation) {
     this.nodeId = nodeId;
-    this.defaultDir = defaultDir;
+    this.isolation = isolation;
+  }
+
+  /** A task's control group and own directory are named after it. */
+  static String groupId(String taskId) {
+    return "task-" + taskId;
+  }
+
+  /** Blocking: SIGTERM (or SIGKILL, with every process of its group) to a task. */
+  void stop(String taskId, ProcessHandle handle, boolean force) {
+    isolation.stop(groupId(taskId), handle, force);
+  }
+
+  /** Blocking: after the task's process ended, kills what it left and removes its group; true if OOM-killed. */
+  boolean cleanUp(String taskId, long pid) {
+    boolean oom = isolation.cleanUp(groupId(taskId), pid);
+    isolation.removeOwnDirectory(groupId(taskId));
+    return oom;
   }
 
   /** A started process and the completion of each of its pipes (true at end of stream). */
@@ -49,28 +67,12 @@ final class TaskProcesses {
    */
   Running start(String taskId, TaskSpec spec, TaskOutput output, java.util.concurrent.Executor deliver,
       BiConsumer<String, byte[]> sink) {
-    Path dir = spec.workingDir() == null ? defaultDir : Path.of(spec.workingDir());
-    if (spec.workingDir() == null) {
-      try {
-        Files.createDirectories(dir);
-      } catch (IOException e) {
-        throw ProcessDriver.execFailed("cannot create working directory " + dir + ": " + e.getMessage());
-      }
-    } else if (!Files.isDirectory(dir)) {
-      throw ProcessDriver.execFailed("working directory " + dir + " does not exist");
-    }
-    String path = spec.env().getOrDefault("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
-    Path executable = ProcessDriver.resolveExecutable(spec.command().get(0), path, dir);
-    List<String> argv = new ArrayList<>();
-    argv.add(executable.toString());
-    argv.addAll(spec.command().subList(1, spec.command().size()));
-    ProcessBuilder pb = new ProcessBuilder(argv).directory(dir.toFile())
+    Isolation.Prepared prepared = isolation.prepare(groupId(taskId), spec.command(), spec.env(),
+        Map.of(ENV_TASK_ID, taskId, ENV_TASK_NODE, nodeId), spec.workingDir(), spec.memoryBytes(), spec.cpuMillis());
+    ProcessBuilder pb = new ProcessBuilder(prepared.argv()).directory(prepared.workingDir().toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    Map<String, String> env = pb.environment();
-    env.keySet().removeIf(k -> k.startsWith("CAIRN_"));
-    env.putAll(spec.env());
-    env.put(ENV_TASK_ID, taskId);
-    env.put(ENV_TASK_NODE, nodeId);
+    pb.environment().clear();
+    pb.environment().putAll(prepared.env());
     Process process;
     try {
       process = pb.start();
@@ -111,6 +113,7 @@ final class TaskProcesses {
         String id = ProcessDriver.marker(h.pid(), ENV_TASK_ID);
         ProcessDriver.signalTree(h, true);
         if (id != null) {
+          isolation.stop(groupId(id), h, true);
           found.add(id);
         }
       }

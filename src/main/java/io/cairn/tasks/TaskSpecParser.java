@@ -30,11 +30,15 @@ public final class TaskSpecParser {
       "placement", "retries");
 
   private final List<FieldError> errors = new io.cairn.model.FieldErrors();
+  private final List<java.nio.file.Path> allowedDirs;
 
-  private TaskSpecParser() {}
+  private TaskSpecParser(List<java.nio.file.Path> allowedDirs) {
+    this.allowedDirs = allowedDirs;
+  }
 
-  public static TaskSpec parse(JsonNode body) {
-    TaskSpecParser p = new TaskSpecParser();
+  /** {@code allowedDirs}: where a task may ask to start ({@code runtime.allowedDirs}). */
+  public static TaskSpec parse(JsonNode body, List<java.nio.file.Path> allowedDirs) {
+    TaskSpecParser p = new TaskSpecParser(allowedDirs);
     TaskSpec spec = p.spec(body);
     if (!p.errors.isEmpty()) {
       throw CairnException.invalid(p.errors);
@@ -59,6 +63,9 @@ public final class TaskSpecParser {
     JsonNode wd = body.get("workingDir");
     if (wd != null && !wd.isNull()) {
       String problem = wd.isTextual() ? ExecLimits.pathProblem(wd.asText()) : "must be an absolute path";
+      if (problem == null) {
+        problem = ExecLimits.allowedDirProblem(wd.asText(), allowedDirs);
+      }
       if (problem != null) {
         errors.add(new FieldError("workingDir", problem));
       } else {

@@ -64,6 +64,7 @@ public final class TasksVerticle extends VerticleBase {
 
   private final String nodeId;
   private final CairnConfig.Tasks settings;
+  private final io.cairn.runtime.Isolation isolation;
   private final Map<String, String> labels;
   private final Duration shutdownGrace;
   private final Duration requestTimeout;
@@ -100,11 +101,16 @@ public final class TasksVerticle extends VerticleBase {
 
   /** A task holding a slot: its process (once started) and what is being done to it. */
   private static final class Running {
+    final String id;
     TaskProcesses.Running process;
     String cancelReason;
     boolean timedOut;
     long timeoutTimer = -1;
     long killTimer = -1;
+
+    Running(String id) {
+      this.id = id;
+    }
   }
 
   /** One reader of a task's output; at most one push in flight. */
@@ -126,7 +132,8 @@ public final class TasksVerticle extends VerticleBase {
     }
   }
 
-  public TasksVerticle(String nodeId, CairnConfig config, MeterRegistry meters) {
+  public TasksVerticle(String nodeId, CairnConfig config, MeterRegistry meters, io.cairn.runtime.Isolation isolation) {
+    this.isolation = isolation;
     this.nodeId = nodeId;
     this.settings = config.tasks();
     this.labels = config.nodeLabels();
@@ -140,7 +147,7 @@ public final class TasksVerticle extends VerticleBase {
   public Future<?> start() {
     context = vertx.getOrCreateContext();
     storage = new StorageClient(vertx, requestTimeout);
-    processes = new TaskProcesses(nodeId, dataDir.resolve("work").resolve("tasks"));
+    processes = new TaskProcesses(nodeId, isolation);
     workers = vertx.createSharedWorkerExecutor("cairn-tasks", Math.max(2, settings.maxConcurrent()));
     dispatcher = new LeastLoadedDispatcher(() -> Bus.<TasksBus.Stats>request(vertx, TasksBus.stats(nodeId),
         new TasksBus.StatsQuery(), requestTimeout, null).map(List::of));
@@ -218,7 +225,7 @@ public final class TasksVerticle extends VerticleBase {
   // ---- submit, queue, run ----
 
   private Future<Task> submit(TasksBus.Submit m, String requestId) {
-    TaskSpec spec = TaskSpecParser.parse(m.body());
+    TaskSpec spec = TaskSpecParser.parse(m.body(), isolation.allowedDirs());
     if (draining) {
       return Future.failedFuture(shuttingDown());
     }
@@ -257,7 +264,7 @@ public final class TasksVerticle extends VerticleBase {
   private void dispatch(String id) {
     slotsInUse++;
     Task t = update(tasks.get(id).with(TaskState.Dispatched, null));
-    Running r = new Running();
+    Running r = new Running(id);
     active.put(id, r);
     TaskOutput output = outputs.computeIfAbsent(id, k -> new TaskOutput(settings.maxOutputBytes()));
     workers.executeBlocking(() -> processes.start(id, t.spec(), output, task -> context.runOnContext(v -> task.run()),
@@ -282,12 +289,16 @@ public final class TasksVerticle extends VerticleBase {
     // complete only when the process has exited and both pipes are drained (or abandoned after a while)
     CompletableFuture<Integer> exit = p.process().onExit().thenApply(Process::exitValue);
     CompletableFuture<Void> pipes = CompletableFuture.allOf(p.stdoutDone(), p.stderrDone());
+    long pid = p.pid();
     Future.fromCompletionStage(exit.thenCompose(code -> pipes
             .completeOnTimeout(null, PIPE_LINGER_MILLIS, TimeUnit.MILLISECONDS).thenApply(v -> code)), context)
-        .onComplete(ar -> exited(id, ar.succeeded() ? ar.result() : null));
+        .compose(code -> workers.executeBlocking(() -> processes.cleanUp(id, pid), false)
+            .map(oom -> new Object[] {code, oom}))
+        .onComplete(ar -> exited(id, ar.succeeded() ? (Integer) ar.result()[0] : null,
+            ar.succeeded() && Boolean.TRUE.equals(ar.result()[1])));
   }
 
-  private void exited(String id, Integer code) {
+  private void exited(String id, Integer code, boolean oomKilled) {
     Running r = active.get(id);
     if (r == null) {
       return;
@@ -297,6 +308,8 @@ public final class TasksVerticle extends VerticleBase {
     } else if (r.timedOut) {
       finish(id, TaskState.TimedOut, code, "exceeded its timeout of "
           + io.cairn.model.Durations.format(Duration.ofMillis(tasks.get(id).spec().timeoutMillis())));
+    } else if (oomKilled) {
+      finish(id, TaskState.Failed, code, "OOMKilled: killed for exceeding its memory limit (exit code " + code + ")");
     } else if (code != null && code == 0) {
       finish(id, TaskState.Succeeded, 0, null);
     } else {
@@ -389,10 +402,17 @@ public final class TasksVerticle extends VerticleBase {
       return; // still starting: started() terminates it
     }
     ProcessHandle handle = r.process.process().toHandle();
-    workers.executeBlocking(() -> ProcessDriver.signalTree(handle, false), false);
+    String id = r.id;
+    workers.executeBlocking(() -> {
+      processes.stop(id, handle, false);
+      return null;
+    }, false);
     vertx.cancelTimer(r.killTimer);
     r.killTimer = vertx.setTimer(Math.max(1, settings.stopGracePeriod().toMillis()),
-        x -> workers.executeBlocking(() -> ProcessDriver.signalTree(handle, true), false));
+        x -> workers.executeBlocking(() -> {
+          processes.stop(id, handle, true);
+          return null;
+        }, false));
   }
 
   // ---- queries ----

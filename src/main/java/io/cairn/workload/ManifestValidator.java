@@ -35,8 +35,8 @@ public final class ManifestValidator {
   private final Policy policy;
 
   /** Node policy a manifest must also respect: restarts may not come faster than the floor. */
-  public record Policy(long minRestartBackoffMs) {
-    public static final Policy DEFAULT = new Policy(1000);
+  public record Policy(long minRestartBackoffMs, List<java.nio.file.Path> allowedDirs) {
+    public static final Policy DEFAULT = new Policy(1000, List.of(java.nio.file.Path.of("/tmp")));
   }
 
   private ManifestValidator(Policy policy) {
@@ -143,6 +143,8 @@ public final class ManifestValidator {
     String workingDir = spec.has("workingDir") ? text(spec.get("workingDir"), "spec.workingDir") : null;
     if (workingDir != null && ExecLimits.pathProblem(workingDir) != null) {
       errors.add(new FieldError("spec.workingDir", ExecLimits.pathProblem(workingDir)));
+    } else if (workingDir != null && ExecLimits.allowedDirProblem(workingDir, policy.allowedDirs()) != null) {
+      errors.add(new FieldError("spec.workingDir", ExecLimits.allowedDirProblem(workingDir, policy.allowedDirs())));
     }
     WorkloadSpec.Resources resources = resources(spec.get("resources"));
     WorkloadSpec.RestartPolicy restart = restartPolicy(spec.get("restartPolicy"));

@@ -47,6 +47,14 @@ public final class WorkloadJson {
         .put("metadata", metadata).put("spec", spec).put("status", status(view.status(), view));
   }
 
+  /** OOMKilled, Completed or Error, as Kubernetes reports a terminated container; null before any exit. */
+  private static String exitReason(InstanceStatus i) {
+    if (i.message() != null && i.message().startsWith("OOMKilled")) {
+      return "OOMKilled";
+    }
+    return i.lastExitCode() == null ? null : i.lastExitCode() == 0 ? "Completed" : "Error";
+  }
+
   private static JsonObject status(WorkloadStatus st, WorkloadView view) {
     JsonArray instances = new JsonArray();
     for (InstanceStatus i : view.instances()) {
@@ -57,6 +65,7 @@ public final class WorkloadJson {
           .put("state", i.state().name())
           .put("restarts", i.restarts())
           .put("lastExitCode", i.lastExitCode())
+          .put("lastExitReason", exitReason(i))
           .put("startedAt", time(i.startedAt()))
           .put("nextRestartAt", time(i.nextRestartAt()))
           .put("message", i.message()));

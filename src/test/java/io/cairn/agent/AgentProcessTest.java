@@ -109,6 +109,10 @@ class AgentProcessTest {
     assertThat(Files.readString(dir.resolve("stderr.log"))).contains("http.prot").contains("unknown setting");
   }
 
+  static boolean root() throws Exception {
+    return Files.readString(Path.of("/proc/self/status")).lines().anyMatch(l -> l.matches("Uid:\\s+0\\s.*"));
+  }
+
   @Test
   void aDevNodesS3EnvSetsTheVariablesWhenAShellSourcesIt() throws Exception {
     Path data = dir.resolve("dev");
@@ -118,8 +122,13 @@ class AgentProcessTest {
       await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(envFile) && Files.exists(data.resolve("s3.port")));
       assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(envFile)))
           .isEqualTo("rw-------");
+      // as root, workloads run as nobody and must traverse (never list or read) the data dir to reach work/
       assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(data)))
-          .as("the data directory is the node user's alone").isEqualTo("rwx------");
+          .isEqualTo(root() ? "rwx--x--x" : "rwx------");
+      for (String owned : List.of("state", "logs", "chunks")) {
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve(owned))))
+            .as(owned + " is the node user's alone").isEqualTo("rwx------");
+      }
       // what the start line and README tell a user to do: ". DATA_DIR/s3.env", then run a client
       ProcessBuilder shell = new ProcessBuilder("sh", "-c", ". \"$1\" && env", "sh", envFile.toString());
       shell.environment().clear();

@@ -60,7 +60,7 @@ class TaskCrashTest {
   @Test
   void afterACrashUnfinishedTasksAreLostOrRetried() throws Exception {
     Process node = agent();
-    String marker = dir.resolve("ran-once").toString();
+    String marker = TestNode.sharedDir("crash").resolve("ran-once").toString();
     String lost = new JsonObject(call("POST", "/api/v1/tasks", new JsonObject()
         .put("command", new JsonArray().add("sleep").add("120")).encode()).body()).getString("id");
     String retried = new JsonObject(call("POST", "/api/v1/tasks", new JsonObject()

@@ -310,7 +310,7 @@ class TasksTest {
   @Test
   void aFailedTaskWithRetriesRunsAgainUnderTheSameId() throws Exception {
     try (TestNode node = TestNode.start(data)) {
-      Path marker = data.resolve("tried");
+      Path marker = TestNode.sharedDir("retries").resolve("tried");
       String id = submit(node, command("sh", "-c", "echo try; if [ -f " + marker + " ]; then exit 0; fi; touch " + marker
           + "; exit 9").put("retries", 2)).getString("id");
       JsonObject t = awaitEnd(node, id, Duration.ofSeconds(15));

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -135,6 +136,21 @@ public final class TestNode implements AutoCloseable {
       throw new IllegalStateException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * A fresh directory under /tmp that workloads and tasks can write to: they run as another user
+   * (nobody, when tests run as root) and cannot enter a test's private temporary directory.
+   */
+  public static Path sharedDir(String prefix) {
+    try {
+      Path dir = Files.createTempDirectory(Path.of("/tmp"), "cairn-" + prefix + "-");
+      Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+      dir.toFile().deleteOnExit();
+      return dir;
+    } catch (IOException e) {
       throw new IllegalStateException(e);
     }
   }

@@ -1,0 +1,261 @@
+package io.cairn.runtime;
+
+import io.cairn.model.CairnException;
+import io.cairn.model.ErrorCode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How workload instances and tasks are kept apart from the node (anchor: Nomad's exec driver):
+ * they run as {@code runtime.user}, in a clean environment (never the node's, which may hold its
+ * secrets), in a working directory of their own, inside a control group of their own where the
+ * machine allows one (limits from {@code resources}, and a stop kills every process in it), in a
+ * session of their own otherwise (a stop kills the process group). Blocking: worker threads only.
+ *
+ * <p>A process joins its group before it executes the command: a small {@code /bin/sh} step writes
+ * its own pid to the group and then execs {@code setpriv} (which drops to the run user) which execs
+ * the command, so the pid the node records is the command's and nothing escapes the group by forking
+ * early.
+ */
+public final class Isolation {
+  private static final Logger LOG = LoggerFactory.getLogger(Isolation.class);
+  public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  private static final Path SETSID = Path.of("/usr/bin/setsid");
+  private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
+  private static final String JOIN = "n=$1; shift; while [ \"$n\" -gt 0 ]; do echo $$ > \"$1\" || exit 126; shift; "
+      + "n=$((n-1)); done; exec \"$@\"";
+
+  /** The account processes run as. */
+  public record RunUser(String name, int uid, int gid, String home) {}
+
+  /** A launch ready for ProcessBuilder: the full argv, the whole environment, the directory. */
+  public record Prepared(List<String> argv, Map<String, String> env, Path workingDir) {}
+
+  private final RunUser user;
+  private final boolean switchUser;
+  private final Cgroups cgroups;
+  private final long pidsMax;
+  private final List<Path> allowedDirs;
+  private final Path workRoot;
+  private final String lang;
+
+  public Isolation(RunUser user, boolean switchUser, Cgroups cgroups, long pidsMax, List<Path> allowedDirs,
+      Path workRoot) {
+    this.user = user;
+    this.switchUser = switchUser;
+    this.cgroups = cgroups;
+    this.pidsMax = pidsMax;
+    this.allowedDirs = List.copyOf(allowedDirs);
+    this.workRoot = workRoot;
+    this.lang = System.getenv().getOrDefault("LANG", "C.UTF-8");
+  }
+
+  /**
+   * {@code configured}: a user name, or empty for the default: {@code nobody} when the node runs as
+   * root, else the node's own user (only root can switch users). Fails naming the problem.
+   */
+  public static Isolation create(String configured, List<Path> allowedDirs, long pidsMax, Path workRoot) {
+    boolean root = "0".equals(idOf("-u", null));
+    String self = System.getProperty("user.name");
+    String name = configured.isBlank() ? (root ? "nobody" : self) : configured.trim();
+    RunUser user = lookup(name);
+    if (!root && !name.equals(self)) {
+      throw new IllegalArgumentException("runtime.user: '" + name + "' needs the node to run as root (it runs as "
+          + self + ")");
+    }
+    Cgroups cgroups = root ? Cgroups.detect("cairn") : new Cgroups.None();
+    boolean switchUser = root && user.uid() != 0;
+    LOG.info("isolation: run user {} (uid {}), cgroups {}", user.name(), user.uid(), cgroups.mode());
+    return new Isolation(user, switchUser, cgroups, pidsMax, allowedDirs, workRoot);
+  }
+
+  private static RunUser lookup(String name) {
+    try {
+      Process p = new ProcessBuilder("getent", "passwd", name).redirectErrorStream(true).start();
+      String line = new String(p.getInputStream().readAllBytes()).trim();
+      if (p.waitFor() != 0 || line.isEmpty()) {
+        throw new IllegalArgumentException("runtime.user: no such user '" + name + "'");
+      }
+      String[] f = line.split(":", -1);
+      return new RunUser(f[0], Integer.parseInt(f[2]), Integer.parseInt(f[3]), f[5]);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("runtime.user: cannot look up '" + name + "': " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalArgumentException("runtime.user: interrupted");
+    }
+  }
+
+  private static String idOf(String flag, String name) {
+    try {
+      List<String> cmd = new ArrayList<>(List.of("id", flag));
+      if (name != null) {
+        cmd.add(name);
+      }
+      Process p = new ProcessBuilder(cmd).start();
+      String out = new String(p.getInputStream().readAllBytes()).trim();
+      return p.waitFor() == 0 ? out : null;
+    } catch (IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  public RunUser user() {
+    return user;
+  }
+
+  /** Whether processes run as a user other than the node's (then their directories are chowned). */
+  public boolean switchesUser() {
+    return switchUser;
+  }
+
+  public Cgroups cgroups() {
+    return cgroups;
+  }
+
+  /** Why a requested working directory is not allowed, or null. */
+  public String workingDirProblem(String dir) {
+    return io.cairn.model.ExecLimits.allowedDirProblem(dir, allowedDirs);
+  }
+
+  public List<Path> allowedDirs() {
+    return allowedDirs;
+  }
+
+  /**
+   * Prepares one launch: working directory (its own under the work root unless the spec names an
+   * allowed one), a clean environment, the resolved executable, and the group the process joins.
+   */
+  public Prepared prepare(String id, List<String> command, Map<String, String> specEnv, Map<String, String> markers,
+      String workingDir, long memoryBytes, long cpuMillis) {
+    Path dir = workingDir == null ? ownDirectory(id) : Path.of(workingDir);
+    if (workingDir != null) {
+      String problem = workingDirProblem(workingDir);
+      if (problem != null) {
+        throw ProcessDriver.execFailed("working directory " + workingDir + " " + problem);
+      }
+      if (!Files.isDirectory(dir)) {
+        throw ProcessDriver.execFailed("working directory " + dir + " does not exist");
+      }
+    }
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("PATH", DEFAULT_PATH);
+    env.put("LANG", lang);
+    env.put("HOME", user.home());
+    env.put("USER", user.name());
+    env.putAll(specEnv);
+    env.keySet().removeIf(k -> k.startsWith("CAIRN_"));
+    env.putAll(markers);
+    Path executable = ProcessDriver.resolveExecutable(command.get(0), env.get("PATH"), dir);
+
+    List<String> argv = new ArrayList<>();
+    if (Files.isExecutable(SETSID)) {
+      argv.add(SETSID.toString()); // its own session and process group: a stop can signal the group
+    }
+    List<Path> join;
+    try {
+      join = cgroups.create(id, new Cgroups.Limits(memoryBytes, cpuMillis, pidsMax));
+    } catch (IOException e) {
+      throw new CairnException(ErrorCode.INTERNAL, "cannot create the control group for " + id + ": " + e.getMessage());
+    }
+    if (!join.isEmpty()) {
+      argv.addAll(List.of("/bin/sh", "-c", JOIN, "cairn-join", Integer.toString(join.size())));
+      join.forEach(p -> argv.add(p.toString()));
+    }
+    if (switchUser) {
+      argv.addAll(List.of(SETPRIV.toString(), "--reuid=" + user.uid(), "--regid=" + user.gid(), "--clear-groups",
+          "--"));
+    }
+    argv.add(executable.toString());
+    argv.addAll(command.subList(1, command.size()));
+    return new Prepared(argv, env, dir);
+  }
+
+  private Path ownDirectory(String id) {
+    Path dir = workRoot.resolve(id);
+    try {
+      Files.createDirectories(dir);
+      if (switchUser) {
+        Files.setAttribute(dir, "unix:uid", user.uid());
+        Files.setAttribute(dir, "unix:gid", user.gid());
+      }
+      Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+      return dir;
+    } catch (IOException | UnsupportedOperationException e) {
+      throw ProcessDriver.execFailed("cannot prepare working directory " + dir + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * Signals everything the launch started. SIGTERM goes to the process tree and its process group;
+   * SIGKILL also kills every member of its control group, so no descendant survives however it
+   * detached (a new session, a re-parent to init).
+   */
+  public boolean stop(String id, ProcessHandle main, boolean force) {
+    boolean any = main != null && ProcessDriver.signalTree(main, force);
+    if (main != null) {
+      signalGroup(main.pid(), force);
+    }
+    if (force) {
+      cgroups.killAll(id);
+    }
+    return any;
+  }
+
+  /** After the main process ended: kill what it left behind, remove the group; true if the OOM killer acted. */
+  public boolean cleanUp(String id, long pid) {
+    boolean oom = cgroups.oomKilled(id);
+    signalGroup(pid, true);
+    cgroups.remove(id);
+    return oom;
+  }
+
+  /** Removes the working directory {@link #prepare} made for {@code id} (a finished task's scratch space). */
+  public void removeOwnDirectory(String id) {
+    Path dir = workRoot.resolve(id);
+    if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+      // deepest first; links are removed, never followed
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException | java.io.UncheckedIOException e) {
+      LOG.warn("could not remove {}: {}", dir, e.getMessage());
+    }
+  }
+
+  private static void signalGroup(long pgid, boolean force) {
+    try {
+      new ProcessBuilder("kill", force ? "-KILL" : "-TERM", "--", "-" + pgid)
+          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+    } catch (IOException e) {
+      LOG.debug("kill of group {} failed: {}", pgid, e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** What /api/v1/node says about isolation. */
+  public Map<String, Object> describe() {
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("user", user.name());
+    d.put("uid", user.uid());
+    d.put("cgroups", cgroups.mode());
+    d.put("controllers", cgroups.controllers());
+    d.put("stopKills", cgroups.mode().equals("none") ? "process group" : "control group");
+    d.put("allowedDirs", allowedDirs.stream().map(Path::toString).toList());
+    return d;
+  }
+}
