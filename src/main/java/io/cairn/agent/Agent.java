@@ -93,7 +93,7 @@ public final class Agent {
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
     Bus.registerCodecs(vertx, Stream.of(StorageBus.MESSAGE_TYPES, RuntimeBus.MESSAGE_TYPES,
-        ReconcileBus.MESSAGE_TYPES, HealthBus.MESSAGE_TYPES, RegistryBus.MESSAGE_TYPES, TasksBus.MESSAGE_TYPES).flatMap(List::stream).toList());
+        ReconcileBus.MESSAGE_TYPES, HealthBus.MESSAGE_TYPES, RegistryBus.MESSAGE_TYPES, TasksBus.MESSAGE_TYPES, io.cairn.acl.AclBus.MESSAGE_TYPES).flatMap(List::stream).toList());
     Agent agent = new Agent(config, nodeId, version, vertx, registry);
     agent.writeS3Env = writeS3Env;
     // On failure, close Vert.x and report the cause from outside its (then terminated) event loops.
@@ -133,11 +133,12 @@ public final class Agent {
     reconcile = new ReconcileVerticle(config, nodeId, new ReconcileMetrics(registry));
     StorageVerticle.ObjectStoreOptions objectStore = new StorageVerticle.ObjectStoreOptions(chunks, storageMetrics,
         config.chunkGcGrace(), config.gcInterval(), config.scrubInterval(), config.scrubBytesPerSecond(),
-        config.multipartExpiry());
+        config.multipartExpiry(), config.diskThresholdPercent());
     return deploy(new StorageVerticle(data.resolve("state"), nodeId, config.eventsMaxEntries(), config.syncWrites(),
             objectStore), worker("cairn-storage"))
         .compose(v -> deploy(() -> new ChunkVerticle(nodeId, chunks, storageMetrics),
             worker("cairn-chunks").setInstances(CHUNK_WORKERS).setWorkerPoolSize(CHUNK_WORKERS)))
+        .compose(v -> deploy(new io.cairn.acl.AclVerticle(config.requestTimeout()), new DeploymentOptions()))
         .compose(v -> deploy(new RuntimeVerticle(nodeId, driver, logs), worker("cairn-runtime")))
         .compose(v -> deploy(new RegistryVerticle(nodeId, new RegistryVerticle.Options(config.registry().backend(),
             config.registry().redisUrl(), config.registry().ttl(), config.registry().heartbeatInterval(),

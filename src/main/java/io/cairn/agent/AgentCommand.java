@@ -56,6 +56,9 @@ public final class AgentCommand implements Callable<Integer> {
   @Option(names = "--log-level", paramLabel = "LEVEL", description = "Lowest level logged (log.level).")
   String logLevel;
 
+  @Option(names = "--insecure-no-auth", description = "Listen beyond loopback without API tokens (auth.enabled false).")
+  boolean insecureNoAuth;
+
   @Override
   public Integer call() {
     CairnConfig config;
@@ -68,6 +71,11 @@ public final class AgentCommand implements Callable<Integer> {
       return CONFIG_ERROR;
     } catch (IllegalArgumentException | java.io.IOException e) {
       System.err.println("cairn: invalid configuration: " + e.getMessage());
+      return CONFIG_ERROR;
+    }
+    String exposed = exposedWithoutAuth(config);
+    if (exposed != null) {
+      System.err.println("cairn: " + exposed);
       return CONFIG_ERROR;
     }
     Logging.configure(config.logFormat(), config.logLevel(), id);
@@ -108,6 +116,33 @@ public final class AgentCommand implements Callable<Integer> {
     }
     ShutdownOnSignal.install(agent, config.shutdownGracePeriod());
     return KEEP_RUNNING;
+  }
+
+  /**
+   * A node reachable beyond this machine must check who calls it: refuse to start with auth off on
+   * a non-loopback listener unless the operator says so explicitly. Returns the problem, or null.
+   */
+  private String exposedWithoutAuth(CairnConfig config) {
+    if (config.auth().enabled() || insecureNoAuth) {
+      return null;
+    }
+    for (String[] listener : new String[][] {{Settings.HTTP_HOST.path(), config.httpHost()},
+        {Settings.S3_HOST.path(), config.s3Host()}}) {
+      if (!loopback(listener[1])) {
+        return listener[0] + ": " + listener[1] + " is not a loopback address, and auth.enabled is false: set "
+            + Settings.AUTH_ENABLED.path() + ": true (CAIRN_AUTH_ENABLED=true), then run cairn acl bootstrap; "
+            + "or pass --insecure-no-auth to serve everyone who can reach it";
+      }
+    }
+    return null;
+  }
+
+  private static boolean loopback(String host) {
+    try {
+      return java.net.InetAddress.getByName(host).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   private Map<String, String> flags() {

@@ -23,6 +23,7 @@ public final class ApiVerticle extends VerticleBase {
   private final ConnectionGuard guard;
   private HttpServer server;
   private ConnectionGuard.Attached guarded;
+  private final io.cairn.acl.Tokens tokens = new io.cairn.acl.Tokens();
 
   /** Several instances may be deployed: Vert.x shares their listening socket and balances connections. */
   public ApiVerticle(CairnConfig config, String nodeId, PrometheusMeterRegistry registry, ApiMetrics metrics,
@@ -43,7 +44,10 @@ public final class ApiVerticle extends VerticleBase {
   public Future<?> start() {
     Router router = Router.router(vertx);
     router.route().handler(new RequestIds());
+    Authorizer authorizer = new Authorizer(config.auth().enabled(), config.auth().metricsAnonymous(),
+        allowedHosts(), tokens);
     router.route().handler(metrics);
+    router.route().handler(authorizer);
     BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.httpMaxBodyBytes());
     for (io.vertx.core.http.HttpMethod m : java.util.List.of(io.vertx.core.http.HttpMethod.PUT,
         io.vertx.core.http.HttpMethod.POST, io.vertx.core.http.HttpMethod.PATCH)) {
@@ -56,6 +60,7 @@ public final class ApiVerticle extends VerticleBase {
     new ProbeRoutes(vertx, registry).mount(router);
     new RegistryRoutes(vertx, config.requestTimeout()).mount(router);
     new TaskRoutes(vertx, config.requestTimeout()).mount(router);
+    new AclRoutes(vertx, config.requestTimeout()).mount(router);
     router.route().failureHandler(ctx -> {
       if (ctx.failure() instanceof io.cairn.model.CairnException || ctx.statusCode() < 0) {
         ApiErrors.fail(ctx, ctx.failure());
@@ -72,12 +77,40 @@ public final class ApiVerticle extends VerticleBase {
     // one port: HTTP/1.1 and h2c REST go to the router, application/grpc to the gRPC server
     guarded = guard.attach(vertx, server, req -> {
       if (GrpcFrontEnd.isGrpc(req)) {
+        try {
+          io.cairn.acl.AclToken token = authorizer.check(req, Authorizer.grpcRole(req.path()));
+          req.headers().remove(io.cairn.grpc.GrpcCalls.REDACT_HEADER);
+          if (token != null && token.role() == io.cairn.acl.Role.reader) {
+            req.headers().set(io.cairn.grpc.GrpcCalls.REDACT_HEADER, "true");
+          }
+        } catch (io.cairn.model.CairnException refused) {
+          io.cairn.grpc.GrpcErrors.refuse(req, refused);
+          return;
+        }
         grpc.handle(req);
       } else {
         router.handle(req);
       }
     });
-    return server.requestHandler(guarded.handler()).invalidRequestHandler(ApiErrors::invalidRequest).listen();
+    return tokens.start(vertx, config.requestTimeout())
+        .compose(v -> server.requestHandler(guarded.handler()).invalidRequestHandler(ApiErrors::invalidRequest).listen());
+  }
+
+  /** The Host names served while auth is off; empty (any) when the API binds a wildcard address. */
+  private java.util.Set<String> allowedHosts() {
+    if (!config.auth().allowedHosts().isEmpty()) {
+      return java.util.Set.copyOf(config.auth().allowedHosts());
+    }
+    String bind = config.httpHost().toLowerCase(java.util.Locale.ROOT);
+    if (bind.equals("0.0.0.0") || bind.equals("::") || bind.equals("[::]")) {
+      return java.util.Set.of();
+    }
+    java.util.Set<String> hosts = new java.util.HashSet<>(java.util.List.of("localhost", "127.0.0.1", "::1", "[::1]",
+        bind));
+    if (!config.nodeName().isBlank()) {
+      hosts.add(config.nodeName().toLowerCase(java.util.Locale.ROOT));
+    }
+    return java.util.Set.copyOf(hosts);
   }
 
   public int actualPort() {
@@ -87,6 +120,7 @@ public final class ApiVerticle extends VerticleBase {
   /** Stops accepting, lets in-flight requests finish within the grace period, then closes. */
   @Override
   public Future<?> stop() {
+    tokens.stop();
     if (guarded != null) {
       guarded.close().run();
     }

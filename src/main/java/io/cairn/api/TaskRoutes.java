@@ -74,7 +74,7 @@ final class TaskRoutes {
 
   private void get(RoutingContext ctx) {
     this.<Task>ask(ctx, TasksBus.GET, new TasksBus.Get(ctx.pathParam("id")))
-        .onSuccess(t -> WorkloadRoutes.reply(ctx, 200, TaskJson.render(t)))
+        .onSuccess(t -> WorkloadRoutes.reply(ctx, 200, render(ctx, t)))
         .onFailure(e -> ApiErrors.fail(ctx, e));
   }
 
@@ -93,7 +93,7 @@ final class TaskRoutes {
     this.<TasksBus.Page>ask(ctx, TasksBus.LIST, new TasksBus.ListTasks(wanted, limit, ctx.queryParams().get("pageToken")))
         .onSuccess(page -> {
           JsonArray items = new JsonArray();
-          page.items().forEach(t -> items.add(TaskJson.render(t)));
+          page.items().forEach(t -> items.add(render(ctx, t)));
           WorkloadRoutes.reply(ctx, 200, new JsonObject().put("items", items).put("nextPageToken", java.util.Objects.requireNonNullElse(page.nextPageToken(), "")));
         })
         .onFailure(e -> ApiErrors.fail(ctx, e));
@@ -142,6 +142,11 @@ final class TaskRoutes {
             ApiErrors.fail(ctx, e);
           }
         });
+  }
+
+  /** A task as this caller may see it: readers get env names without values. */
+  private static JsonObject render(RoutingContext ctx, Task t) {
+    return Authorizer.readerOnly(ctx) ? io.cairn.workload.Redaction.env(TaskJson.render(t)) : TaskJson.render(t);
   }
 
   /** Writes one push; the future completes once the bytes are handed to the socket (backpressure). */

@@ -51,7 +51,13 @@ final class WorkloadRoutes {
       return;
     }
     this.<WorkloadView>ask(ctx, ReconcileBus.GET, new ReconcileBus.Get(ctx.pathParam("name")))
-        .onSuccess(view -> ctx.response().putHeader("Content-Type", "application/json").end(rendered.of(view)))
+        .onSuccess(view -> {
+          if (Authorizer.readerOnly(ctx)) {
+            reply(ctx, 200, io.cairn.workload.Redaction.env(WorkloadJson.render(view)));
+          } else {
+            ctx.response().putHeader("Content-Type", "application/json").end(rendered.of(view));
+          }
+        })
         .onFailure(e -> ApiErrors.fail(ctx, e));
   }
 
@@ -65,7 +71,9 @@ final class WorkloadRoutes {
     this.<ReconcileBus.Page>ask(ctx, ReconcileBus.LIST, query)
         .onSuccess(page -> {
           JsonArray items = new JsonArray();
-          page.items().forEach(v -> items.add(WorkloadJson.render(v)));
+          boolean redact = Authorizer.readerOnly(ctx);
+          page.items().forEach(v -> items.add(redact ? io.cairn.workload.Redaction.env(WorkloadJson.render(v))
+              : WorkloadJson.render(v)));
           reply(ctx, 200, new JsonObject().put("items", items).put("nextPageToken", java.util.Objects.requireNonNullElse(page.nextPageToken(), "")));
         })
         .onFailure(e -> ApiErrors.fail(ctx, e));
@@ -122,7 +130,9 @@ final class WorkloadRoutes {
           if (!response.headWritten()) {
             response.setChunked(true).putHeader("Content-Type", "text/event-stream").putHeader("Cache-Control", "no-cache");
           }
-          return response.write("event: " + type + "\ndata: " + WorkloadJson.render(view).encode() + "\n\n");
+          JsonObject json = Authorizer.readerOnly(ctx) ? io.cairn.workload.Redaction.env(WorkloadJson.render(view))
+              : WorkloadJson.render(view);
+          return response.write("event: " + type + "\ndata: " + json.encode() + "\n\n");
         })
         .onSuccess(w -> {
           if (!response.headWritten()) {

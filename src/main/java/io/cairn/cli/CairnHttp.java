@@ -20,9 +20,11 @@ final class CairnHttp {
   private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
   private static final int READ_TIMEOUT_MILLIS = 60_000;
   private final String addr;
+  private final String token;
 
-  CairnHttp(String addr) {
+  CairnHttp(String addr, String token) {
     this.addr = addr.endsWith("/") ? addr.substring(0, addr.length() - 1) : addr;
+    this.token = token;
   }
 
   String addr() {
@@ -102,6 +104,9 @@ final class CairnHttp {
       c.setRequestMethod(method);
       c.setConnectTimeout(CONNECT_TIMEOUT_MILLIS);
       c.setReadTimeout(readTimeout);
+      if (token != null && !token.isBlank()) {
+        c.setRequestProperty("Authorization", "Bearer " + token);
+      }
       if (body != null) {
         c.setDoOutput(true);
         c.setRequestProperty("Content-Type", "application/json");

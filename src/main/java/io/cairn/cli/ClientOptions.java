@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 
 /**
  * Where to reach the node and how to print: {@code --addr} > {@code CAIRN_ADDR} > the CLI config
- * file ({@code ~/.config/cairn/cli.yaml}, keys {@code addr} and {@code output}) > defaults.
+ * file ({@code ~/.config/cairn/cli.yaml}, keys {@code addr}, {@code output} and {@code token}) > defaults.
  */
 public final class ClientOptions {
   static final String DEFAULT_ADDR = "http://127.0.0.1:7700";
@@ -25,6 +25,9 @@ public final class ClientOptions {
 
   @Option(names = "--config", paramLabel = "FILE", description = "CLI config file (default ~/.config/cairn/cli.yaml).")
   Path config;
+
+  @Option(names = "--token", paramLabel = "TOKEN", description = "API token (env CAIRN_TOKEN; key token in the config file).")
+  String token;
 
   /** Set by {@link Cli} so tests can give their own environment. */
   static Map<String, String> env = System.getenv();
@@ -50,7 +53,18 @@ public final class ClientOptions {
   }
 
   CairnHttp http() {
-    return new CairnHttp(resolvedAddr());
+    return new CairnHttp(resolvedAddr(), resolvedToken());
+  }
+
+  String resolvedToken() {
+    if (token != null) {
+      return token;
+    }
+    String fromEnv = env.get("CAIRN_TOKEN");
+    if (fromEnv != null && !fromEnv.isBlank()) {
+      return fromEnv.strip();
+    }
+    return fileSetting("token", null);
   }
 
   private String fileSetting(String key, String dflt) {
@@ -68,8 +82,8 @@ public final class ClientOptions {
       }
       for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
         String k = it.next();
-        if (!k.equals("addr") && !k.equals("output")) {
-          throw CliException.usage(file + ": unknown key '" + k + "' (known: addr, output)");
+        if (!k.equals("addr") && !k.equals("output") && !k.equals("token")) {
+          throw CliException.usage(file + ": unknown key '" + k + "' (known: addr, output, token)");
         }
       }
       return root.path(key).isTextual() ? root.path(key).asText() : dflt;

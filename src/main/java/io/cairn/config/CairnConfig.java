@@ -42,7 +42,11 @@ public record CairnConfig(
     Listener httpListener,
     Listener s3Listener,
     Duration minRestartBackoff,
-    RuntimeSettings runtime) {
+    RuntimeSettings runtime,
+    Auth auth) {
+
+  /** Who may call the API: tokens on or off, anonymous scrapes, Host names served while off. */
+  public record Auth(boolean enabled, boolean metricsAnonymous, java.util.List<String> allowedHosts) {}
 
   /** How workloads and tasks are isolated: run user, where they may start, process cap. */
   public record RuntimeSettings(String user, java.util.List<Path> allowedDirs, int pidsMax) {}
@@ -85,7 +89,10 @@ public record CairnConfig(
         new Listener(v.get(Settings.S3_IDLE_TIMEOUT), v.get(Settings.S3_REQUEST_HEADER_TIMEOUT),
             v.get(Settings.S3_MAX_CONNECTIONS)),
         v.get(Settings.RECONCILE_MIN_RESTART_BACKOFF),
-        new RuntimeSettings(v.get(Settings.RUNTIME_USER), v.get(Settings.RUNTIME_ALLOWED_DIRS), v.get(Settings.RUNTIME_PIDS_MAX)));
+        new RuntimeSettings(v.get(Settings.RUNTIME_USER), v.get(Settings.RUNTIME_ALLOWED_DIRS), v.get(Settings.RUNTIME_PIDS_MAX)),
+        new Auth(v.get(Settings.AUTH_ENABLED), v.get(Settings.AUTH_METRICS_ANONYMOUS),
+            java.util.Arrays.stream(v.get(Settings.HTTP_ALLOWED_HOSTS).split(",")).map(String::trim)
+                .filter(h -> !h.isEmpty()).map(h -> h.toLowerCase(java.util.Locale.ROOT)).toList()));
   }
 
   /** Typed lookup of parsed values, so {@link #from} reads like the settings list. */
@@ -100,7 +107,7 @@ public record CairnConfig(
         memoryThresholdPercent, diskThresholdPercent, logsMaxFileBytes, logsMaxFiles, eventsMaxEntries, syncWrites,
         chunkSize, compression, chunkGcGrace, scrubInterval, scrubBytesPerSecond, multipartExpiry,
         s3Host, s3Port, s3Region, accessKeyId, secretAccessKey, registry, tasks, nodeLabels, httpListener, s3Listener,
-        minRestartBackoff, runtime);
+        minRestartBackoff, runtime, auth);
   }
 
   public Path s3EnvFile() {

@@ -33,6 +33,13 @@ public final class Settings {
       "A new connection must have sent a request's headers within this time, else it is closed");
   public static final Setting<Integer> HTTP_MAX_CONNECTIONS = integer("http.maxConnections", 1000, 1, 1_000_000,
       "Open connections accepted on the REST/gRPC port; further ones are closed at once");
+  public static final Setting<String> HTTP_ALLOWED_HOSTS = text("http.allowedHosts", "",
+      "With auth off, Host names the API answers to, comma-separated; empty: localhost, 127.0.0.1, [::1], "
+          + "the bind address and the node name (any, when it binds a wildcard address)");
+  public static final Setting<Boolean> AUTH_ENABLED = bool("auth.enabled", false,
+      "Require API tokens (cairn acl bootstrap); a listener on a non-loopback address needs this or --insecure-no-auth");
+  public static final Setting<Boolean> AUTH_METRICS_ANONYMOUS = bool("auth.metricsAnonymous", true,
+      "With auth on, /metrics may still be scraped without a token");
   public static final Setting<String> LOG_FORMAT = oneOf("log.format", "json", List.of("json", "text"),
       "Log line format on stdout: json (one object per line) or text");
   public static final Setting<String> LOG_LEVEL = oneOf("log.level", "info",
@@ -126,7 +133,7 @@ public final class Settings {
 
   public static final List<Setting<?>> ALL = List.of(NODE_ID, NODE_NAME, NODE_LABELS, DATA_DIR, HTTP_HOST, HTTP_PORT,
       HTTP_MAX_BODY_SIZE, HTTP_REQUEST_TIMEOUT, HTTP_IDLE_TIMEOUT, HTTP_REQUEST_HEADER_TIMEOUT, HTTP_MAX_CONNECTIONS,
-      LOG_FORMAT, LOG_LEVEL, SHUTDOWN_GRACE_PERIOD,
+      HTTP_ALLOWED_HOSTS, AUTH_ENABLED, AUTH_METRICS_ANONYMOUS, LOG_FORMAT, LOG_LEVEL, SHUTDOWN_GRACE_PERIOD,
       RECONCILE_INTERVAL, RECONCILE_MIN_RESTART_BACKOFF, GC_INTERVAL, GC_FAILED_TTL, ADMISSION_CPU_THRESHOLD, ADMISSION_MEMORY_THRESHOLD,
       ADMISSION_DISK_THRESHOLD, LOGS_MAX_FILE_SIZE, LOGS_MAX_FILES, EVENTS_MAX_ENTRIES, STATE_SYNC_WRITES,
       STORAGE_CHUNK_SIZE, STORAGE_COMPRESSION, STORAGE_GC_GRACE, STORAGE_SCRUB_INTERVAL, STORAGE_SCRUB_RATE, STORAGE_MULTIPART_EXPIRY,

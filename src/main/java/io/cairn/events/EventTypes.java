@@ -2,6 +2,8 @@ package io.cairn.events;
 
 /** Event type names of the audit stream; later capabilities add their own here. */
 public final class EventTypes {
+  public static final String TOKEN_CREATED = "TokenCreated";
+  public static final String TOKEN_REVOKED = "TokenRevoked";
   public static final String WORKLOAD_APPLIED = "WorkloadApplied";
   public static final String WORKLOAD_UPDATED = "WorkloadUpdated";
   public static final String WORKLOAD_DELETED = "WorkloadDeleted";

@@ -9,13 +9,15 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Binds unary methods: read the request, call, reply or fail through {@link GrpcErrors}. */
-final class GrpcCalls {
+public final class GrpcCalls {
   static final String REQUEST_ID_HEADER = "x-request-id";
+  /** Set by the front door on calls of reader-role tokens: env values are redacted in replies. */
+  public static final String REDACT_HEADER = "x-cairn-redact-env";
 
   private GrpcCalls() {}
 
   /** What a handler knows of its call besides the message. */
-  record Call(String requestId, Duration timeout) {}
+  record Call(String requestId, Duration timeout, boolean redactEnv) {}
 
   interface Unary<Req, Resp> {
     Future<Resp> handle(Req request, Call call);
@@ -48,6 +50,6 @@ final class GrpcCalls {
     long clientMillis = request.timeout();
     Duration timeout = clientMillis > 0 && clientMillis < maxTimeout.toMillis() ? Duration.ofMillis(clientMillis)
         : maxTimeout;
-    return new Call(id, timeout);
+    return new Call(id, timeout, "true".equals(request.headers().get(REDACT_HEADER)));
   }
 }

@@ -62,6 +62,36 @@ public final class GrpcErrors {
     return s.build();
   }
 
+  /**
+   * Refuses a gRPC call before it reaches a service (no token, wrong role): a trailers-only reply
+   * with the same status, message, code trailer and details as any other failure.
+   */
+  public static void refuse(io.vertx.core.http.HttpServerRequest req, CairnException ce) {
+    GrpcStatus status = status(ce.code());
+    String requestId = java.util.UUID.randomUUID().toString();
+    req.response().setStatusCode(200)
+        .putHeader("content-type", "application/grpc")
+        .putHeader("grpc-status", Integer.toString(status.code))
+        .putHeader("grpc-message", percentEncode(ce.getMessage()))
+        .putHeader(CODE_TRAILER, ce.code().name())
+        .putHeader(DETAILS_TRAILER, Base64.getEncoder().withoutPadding()
+            .encodeToString(details(ce, status, requestId).toByteArray()))
+        .end();
+  }
+
+  /** gRPC's percent-encoding of grpc-message: printable ASCII except '%' as is, the rest as %XX of UTF-8. */
+  private static String percentEncode(String message) {
+    StringBuilder b = new StringBuilder();
+    for (byte c : message.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+      if (c >= 0x20 && c < 0x7f && c != '%') {
+        b.append((char) c);
+      } else {
+        b.append('%').append(String.format("%02X", c & 0xff));
+      }
+    }
+    return b.toString();
+  }
+
   public static void fail(GrpcServerResponse<?, ?> response, Throwable failure, String requestId) {
     if (failure instanceof io.vertx.grpc.common.CodecException
         || failure instanceof com.google.protobuf.InvalidProtocolBufferException) {

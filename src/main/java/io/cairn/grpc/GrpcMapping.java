@@ -25,9 +25,15 @@ final class GrpcMapping {
   private GrpcMapping() {}
 
   static Workload workload(WorkloadView view) {
+    return workload(view, false);
+  }
+
+  /** {@code redactEnv}: the caller is a reader, who sees env names, not values. */
+  static Workload workload(WorkloadView view, boolean redactEnv) {
     Workload.Builder b = Workload.newBuilder();
     try {
-      PARSER.merge(WorkloadJson.render(view).encode(), b);
+      io.vertx.core.json.JsonObject json = WorkloadJson.render(view);
+      PARSER.merge((redactEnv ? io.cairn.workload.Redaction.env(json) : json).encode(), b);
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException("workload JSON does not fit the proto", e);
     }

@@ -81,7 +81,8 @@ final class TaskGrpc implements Service {
       }
       return Bus.<TasksBus.Page>request(vertx, TasksBus.LIST, new TasksBus.ListTasks(state, limit,
               req.getPageToken().isEmpty() ? null : req.getPageToken()), call.timeout(), call.requestId())
-          .map(page -> ListTasksResponse.newBuilder().addAllItems(page.items().stream().map(TaskGrpc::proto).toList())
+          .map(page -> ListTasksResponse.newBuilder().addAllItems(page.items().stream()
+              .map(t -> proto(t, call.redactEnv())).toList())
               .setNextPageToken(page.nextPageToken() == null ? "" : page.nextPageToken()).build());
     });
     GrpcCalls.unary(server, TaskServiceGrpcService.Cancel, maxTimeout, (CancelTaskRequest req, GrpcCalls.Call call) ->
@@ -90,13 +91,19 @@ final class TaskGrpc implements Service {
   }
 
   private Future<Task> task(GrpcCalls.Call call, String address, Object message) {
-    return Bus.<io.cairn.tasks.Task>request(vertx, address, message, call.timeout(), call.requestId()).map(TaskGrpc::proto);
+    return Bus.<io.cairn.tasks.Task>request(vertx, address, message, call.timeout(), call.requestId())
+        .map(t -> proto(t, call.redactEnv()));
   }
 
   static Task proto(io.cairn.tasks.Task t) {
+    return proto(t, false);
+  }
+
+  static Task proto(io.cairn.tasks.Task t, boolean redactEnv) {
     Task.Builder b = Task.newBuilder();
     try {
-      PARSER.merge(TaskJson.render(t).encode(), b);
+      io.vertx.core.json.JsonObject json = TaskJson.render(t);
+      PARSER.merge((redactEnv ? io.cairn.workload.Redaction.env(json) : json).encode(), b);
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException("task JSON does not fit the proto", e);
     }

@@ -54,7 +54,7 @@ final class WorkloadGrpc implements Service {
                 req.getLabelSelector(), req.getPhase(), req.getLimit() == 0 ? null : req.getLimit(), req.getPageToken()),
             call.timeout(), call.requestId())
             .map(page -> ListWorkloadsResponse.newBuilder()
-                .addAllItems(page.items().stream().map(GrpcMapping::workload).toList())
+                .addAllItems(page.items().stream().map(v -> GrpcMapping.workload(v, call.redactEnv())).toList())
                 .setNextPageToken(java.util.Objects.requireNonNullElse(page.nextPageToken(), "")).build()));
     GrpcCalls.unary(server, WorkloadServiceGrpcService.Delete, maxTimeout,
         (req, call) -> view(call, ReconcileBus.DELETE, new ReconcileBus.Delete(req.getName())));
@@ -73,7 +73,8 @@ final class WorkloadGrpc implements Service {
   }
 
   private Future<Workload> view(GrpcCalls.Call call, String address, Object message) {
-    return Bus.<WorkloadView>request(vertx, address, message, call.timeout(), call.requestId()).map(GrpcMapping::workload);
+    return Bus.<WorkloadView>request(vertx, address, message, call.timeout(), call.requestId())
+        .map(v -> GrpcMapping.workload(v, call.redactEnv()));
   }
 
   private void logs(GrpcServerRequest<LogsRequest, LogLine> request) {
@@ -105,7 +106,7 @@ final class WorkloadGrpc implements Service {
     GrpcServerResponse<WatchRequest, WatchEvent> response = request.response();
     request.last().compose(req -> WorkloadWatch.start(vertx, call.timeout(), req.getName(), (type, view) ->
             response.write(WatchEvent.newBuilder().setType(WatchEvent.Type.valueOf(type.name()))
-                .setWorkload(GrpcMapping.workload(view)).build())))
+                .setWorkload(GrpcMapping.workload(view, call.redactEnv())).build())))
         .onSuccess(watch -> {
           request.errorHandler(error -> watch.close());
           request.exceptionHandler(error -> watch.close());

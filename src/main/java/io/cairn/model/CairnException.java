@@ -42,11 +42,29 @@ public class CairnException extends RuntimeException {
         details.size() > MAX_DETAILS ? details.subList(0, MAX_DETAILS) : details);
   }
 
-  /** Any failure as a CairnException: unknown ones become INTERNAL without leaking their text. */
+  /**
+   * Any failure as a CairnException: a full disk (from the file system or RocksDB) is DISK_FULL,
+   * other unknown ones become INTERNAL without leaking their text.
+   */
   public static CairnException from(Throwable failure) {
     if (failure instanceof CairnException ce) {
       return ce;
     }
+    if (isDiskFull(failure)) {
+      return new CairnException(ErrorCode.DISK_FULL, "the node's data disk is full; nothing was stored "
+          + "(free space, or delete objects: unreferenced chunks are reclaimed at once when space is short)");
+    }
     return new CairnException(ErrorCode.INTERNAL, "internal error");
+  }
+
+  /** ENOSPC anywhere in the cause chain ("No space left on device"; RocksDB says "NoSpace"). */
+  public static boolean isDiskFull(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String m = t.getMessage();
+      if (m != null && (m.contains("No space left on device") || m.contains("NoSpace"))) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -6,7 +6,7 @@ import java.util.regex.Pattern;
 
 /** Go-style durations ("500ms", "10s", "1m30s", "2h", "1d") used by manifests and config. */
 public final class Durations {
-  private static final Pattern PART = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
+  private static final Pattern PART = Pattern.compile("(\\d{1,40})(ms|s|m|h|d)");
   private static final Duration MAX = Duration.ofDays(3650);
 
   private Durations() {}
@@ -24,6 +24,10 @@ public final class Durations {
       if (!m.find(pos) || m.start() != pos) {
         throw new IllegalArgumentException(
             "'" + text + "' is not a duration (use e.g. 500ms, 10s, 1m30s, 2h)");
+      }
+      // a number too large for any unit is over the limit, said the same way as one just past it
+      if (m.group(1).length() > 12) {
+        throw new IllegalArgumentException("'" + text + "' is longer than 3650d");
       }
       long n = Long.parseLong(m.group(1));
       total = total.plus(switch (m.group(2)) {

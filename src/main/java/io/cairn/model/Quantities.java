@@ -7,8 +7,8 @@ import java.util.regex.Pattern;
 
 /** Kubernetes-style resource quantities: cpu as cores or millicores, memory with binary/decimal suffixes. */
 public final class Quantities {
-  private static final Pattern CPU = Pattern.compile("(\\d{1,9}(?:\\.\\d{1,3})?)(m?)");
-  private static final Pattern BYTES = Pattern.compile("(\\d{1,16}(?:\\.\\d{1,6})?)(Ki|Mi|Gi|Ti|k|K|M|G|T)?");
+  private static final Pattern CPU = Pattern.compile("(\\d{1,40}(?:\\.\\d{1,3})?)(m?)");
+  private static final Pattern BYTES = Pattern.compile("(\\d{1,40}(?:\\.\\d{1,6})?)(Ki|Mi|Gi|Ti|k|K|M|G|T)?");
   private static final Map<String, Long> MULTIPLIERS = Map.of(
       "Ki", 1L << 10, "Mi", 1L << 20, "Gi", 1L << 30, "Ti", 1L << 40,
       "k", 1_000L, "K", 1_000L, "M", 1_000_000L, "G", 1_000_000_000L, "T", 1_000_000_000_000L);

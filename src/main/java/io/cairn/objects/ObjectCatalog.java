@@ -116,6 +116,19 @@ public final class ObjectCatalog {
     return true;
   }
 
+  /**
+   * Chunks whose last reference a delete or overwrite removed (as opposed to fresh chunks of an
+   * upload still in progress): when space is short, these go at once instead of after the grace.
+   */
+  private final java.util.Set<String> released = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** Takes the chunks released since the last call (see {@link #released}). */
+  public java.util.Set<String> takeReleased() {
+    java.util.Set<String> taken = java.util.Set.copyOf(released);
+    released.removeAll(taken);
+    return taken;
+  }
+
   /** Reference counts are node-local bookkeeping: a count that reaches zero is purged, not tombstoned. */
   private List<Mutation> refChanges(Map<String, Long> delta) throws RocksDBException {
     List<Mutation> out = new ArrayList<>();
@@ -124,6 +137,9 @@ public final class ObjectCatalog {
         continue;
       }
       long now = refCount(d.getKey()) + d.getValue();
+      if (now <= 0) {
+        released.add(d.getKey());
+      }
       out.add(now <= 0 ? new Mutation.Purge(Table.CHUNK_REFS, d.getKey())
           : new Mutation.Put(Table.CHUNK_REFS, d.getKey(), now));
     }
@@ -202,12 +218,16 @@ public final class ObjectCatalog {
     java.security.MessageDigest md5 = ChunkStore.digest("MD5");
     long size = 0;
     int previous = 0;
-    for (int i = 0; i < wanted.size(); i++) {
-      MultipartUpload.PartRef ref = wanted.get(i);
+    for (MultipartUpload.PartRef ref : wanted) {
+      // the list's shape first: a part named twice is an order problem, whatever its size
       if (ref.partNumber() <= previous) {
-        throw s3Error(ErrorCode.INVALID_ARGUMENT, "InvalidPartOrder", "parts must be listed in ascending order");
+        throw s3Error(ErrorCode.INVALID_ARGUMENT, "InvalidPartOrder", "parts must be listed in ascending order, "
+            + "each once (part " + ref.partNumber() + " follows " + previous + ")");
       }
       previous = ref.partNumber();
+    }
+    for (int i = 0; i < wanted.size(); i++) {
+      MultipartUpload.PartRef ref = wanted.get(i);
       MultipartUpload.Part part = stored.get(ref.partNumber());
       if (part == null || !part.etag().equals(ref.etag())) {
         throw s3Error(ErrorCode.INVALID_ARGUMENT, "InvalidPart", "part " + ref.partNumber()

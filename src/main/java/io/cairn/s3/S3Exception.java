@@ -49,6 +49,8 @@ final class S3Exception extends RuntimeException {
       case NOT_EMPTY -> new S3Exception(409, "BucketNotEmpty", ce.getMessage());
       case INVALID_ARGUMENT -> new S3Exception(400, "InvalidArgument", ce.getMessage());
       case UNAVAILABLE, DEADLINE_EXCEEDED -> new S3Exception(503, "ServiceUnavailable", ce.getMessage());
+      // as MinIO answers on a full drive
+      case DISK_FULL -> new S3Exception(507, "XMinioStorageFull", ce.getMessage());
       case CHUNK_CORRUPT -> new S3Exception(500, "InternalError", "stored data is corrupt and was not served: "
           + ce.getMessage());
       default -> new S3Exception(500, "InternalError", ce.code() == ErrorCode.INTERNAL ? "internal error" : ce.getMessage());

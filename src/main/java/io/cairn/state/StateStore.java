@@ -59,8 +59,10 @@ public final class StateStore implements AutoCloseable {
       throw new RocksDBException("cannot create " + dir + ": " + e.getMessage());
     }
     ColumnFamilyOptions cfOptions = new ColumnFamilyOptions().optimizeForSmallDb();
+    // the file manager lets RocksDB recover by itself from running out of space once space is back
     DBOptions dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
-        .setMaxOpenFiles(256).setKeepLogFileNum(3);
+        .setMaxOpenFiles(256).setKeepLogFileNum(3)
+        .setSstFileManager(new org.rocksdb.SstFileManager(org.rocksdb.Env.getDefault()));
     List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
     descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions));
     for (Table t : Table.values()) {

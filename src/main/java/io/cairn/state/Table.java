@@ -20,7 +20,9 @@ public enum Table {
   PARTS("parts", io.cairn.objects.MultipartUpload.Part.class),
   TASKS("tasks", io.cairn.tasks.Task.class),
   /** task id -> the output kept when it ended. */
-  TASK_OUTPUT("task_output", io.cairn.tasks.TaskOutput.Stored.class);
+  TASK_OUTPUT("task_output", io.cairn.tasks.TaskOutput.Stored.class),
+  /** token id -> the token, its secret only as a hash. */
+  ACL_TOKENS("acl_tokens", io.cairn.acl.AclToken.class);
 
   private final String columnFamily;
   private final Class<?> valueType;

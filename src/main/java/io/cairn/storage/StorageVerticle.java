@@ -48,7 +48,7 @@ public final class StorageVerticle extends VerticleBase {
   /** The chunk store this component shares with its chunk workers, and how to collect and scrub it. */
   public record ObjectStoreOptions(ChunkStore chunks, StorageMetrics metrics, java.time.Duration gcGrace,
       java.time.Duration gcInterval, java.time.Duration scrubInterval, long scrubBytesPerSecond,
-      java.time.Duration multipartExpiry) {}
+      java.time.Duration multipartExpiry, int diskThresholdPercent) {}
 
   public StorageVerticle(Path dir, String nodeId, int maxEvents, boolean syncWrites, ObjectStoreOptions objects) {
     this.dir = dir;
@@ -93,7 +93,13 @@ public final class StorageVerticle extends VerticleBase {
         return old;
       });
       this.<StorageBus.ObjectName>serve(StorageBus.OBJECT_GET, m -> catalog.object(m.bucket(), m.key()));
-      this.<StorageBus.ObjectName>serve(StorageBus.OBJECT_DELETE, m -> catalog.delete(m.bucket(), m.key()));
+      this.<StorageBus.ObjectName>serve(StorageBus.OBJECT_DELETE, m -> {
+        boolean deleted = catalog.delete(m.bucket(), m.key());
+        if (spaceShort(chunks)) {
+          collectReleased(catalog, chunks); // a delete on a full disk frees its space now, not in an hour
+        }
+        return deleted;
+      });
       this.<StorageBus.CreateUpload>serve(StorageBus.UPLOAD_CREATE,
           m -> catalog.createUpload(m.bucket(), m.key(), m.contentType(), m.meta()));
       this.<StorageBus.PutPart>serve(StorageBus.UPLOAD_PART, m -> {
@@ -149,6 +155,9 @@ public final class StorageVerticle extends VerticleBase {
    * so a count cannot rise between the check and the delete.
    */
   private void collectChunks(ObjectCatalog catalog, ChunkStore chunks) {
+    if (spaceShort(chunks)) {
+      collectReleased(catalog, chunks);
+    }
     long freed = 0;
     try {
       int expired = catalog.expireUploads(System.currentTimeMillis() - objects.multipartExpiry().toMillis());
@@ -166,6 +175,35 @@ public final class StorageVerticle extends VerticleBase {
     if (freed > 0) {
       objects.metrics().reclaimed(freed);
       LoggerFactory.getLogger(StorageVerticle.class).info("chunk gc reclaimed {} bytes", freed);
+    }
+  }
+
+  /** Whether the data disk is used beyond admission.diskThreshold. */
+  private boolean spaceShort(ChunkStore chunks) {
+    try {
+      java.nio.file.FileStore fs = java.nio.file.Files.getFileStore(dir);
+      return fs.getTotalSpace() > 0
+          && (fs.getTotalSpace() - fs.getUsableSpace()) * 100.0 / fs.getTotalSpace() >= objects.diskThresholdPercent();
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
+  /** Deletes chunks a delete left unreferenced, whatever their age. */
+  private void collectReleased(ObjectCatalog catalog, ChunkStore chunks) {
+    long freed = 0;
+    for (String hash : catalog.takeReleased()) {
+      try {
+        if (catalog.refCount(hash) == 0) {
+          freed += chunks.delete(hash);
+        }
+      } catch (Exception e) {
+        LoggerFactory.getLogger(StorageVerticle.class).warn("reclaiming chunk {} failed: {}", hash, e.getMessage());
+      }
+    }
+    if (freed > 0) {
+      objects.metrics().reclaimed(freed);
+      LoggerFactory.getLogger(StorageVerticle.class).info("space short: reclaimed {} bytes of deleted objects at once", freed);
     }
   }
 

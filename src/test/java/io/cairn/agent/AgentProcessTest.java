@@ -102,6 +102,13 @@ class AgentProcessTest {
     assertThat(badEnv.exitValue()).isEqualTo(2);
     assertThat(Files.readString(dir.resolve("stderr.log"))).contains("gc.failedTtl").contains("CAIRN_GC_FAILED_TTL");
 
+    // listening beyond loopback without tokens needs an explicit choice
+    Process exposed = launch(Map.of(), "--data-dir", dir.resolve("d4").toString(), "--http-host", "0.0.0.0");
+    assertThat(exposed.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(exposed.exitValue()).isEqualTo(2);
+    assertThat(Files.readString(dir.resolve("stderr.log"))).contains("http.host: 0.0.0.0 is not a loopback address")
+        .contains("auth.enabled").contains("--insecure-no-auth");
+
     Path conf = Files.writeString(dir.resolve("bad.yaml"), "http:\n  prot: 1\n");
     Process badFile = launch(Map.of(), "--config", conf.toString(), "--data-dir", dir.resolve("d3").toString());
     assertThat(badFile.waitFor(60, TimeUnit.SECONDS)).isTrue();

@@ -138,18 +138,28 @@ public class HostileRequestsTest {
   @Test
   void whatTheHttpLayerRefusesStillGetsACodedJsonError() throws Exception {
     int port = node.agent().httpPort();
-    assertThat(raw(port, "GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: x\r\n\r\n"))
+    assertThat(raw(port, "GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"))
         .startsWith("HTTP/1.").contains(" 414 ").contains("\"code\":\"URI_TOO_LONG\"");
-    assertThat(raw(port, "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(20_000) + "\r\n\r\n"))
+    assertThat(raw(port, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + "b".repeat(20_000) + "\r\n\r\n"))
         .startsWith("HTTP/1.").contains(" 431 ").contains("\"code\":\"HEADERS_TOO_LARGE\"");
     assertThat(raw(port, "\u0001\u0002garbage \r\n\r\n"))
         .startsWith("HTTP/1.").contains(" 400 ").contains("\"code\":\"INVALID_ARGUMENT\"");
     int s3 = node.agent().s3Port();
-    assertThat(raw(s3, "GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: x\r\n\r\n"))
+    assertThat(raw(s3, "GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"))
         .startsWith("HTTP/1.").contains(" 414 ").contains("<Code>InvalidURI</Code>");
-    assertThat(raw(s3, "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(20_000) + "\r\n\r\n"))
+    assertThat(raw(s3, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + "b".repeat(20_000) + "\r\n\r\n"))
         .startsWith("HTTP/1.").contains(" 431 ").contains("<Code>RequestHeaderSectionTooLarge</Code>");
     assertThat(node.get("/health/live").status()).isEqualTo(200);
+  }
+
+  @Test
+  void withAuthOffOnlyLocalHostNamesAreServed() throws Exception {
+    int port = node.agent().httpPort();
+    // a page on evil.example whose name was rebound to 127.0.0.1 still says so in Host
+    assertThat(raw(port, "GET /api/v1/workloads HTTP/1.1\r\nHost: evil.example:" + port + "\r\nConnection: close\r\n\r\n"))
+        .contains(" 421 ").contains("\"code\":\"MISDIRECTED_REQUEST\"");
+    assertThat(raw(port, "GET /api/v1/workloads HTTP/1.1\r\nHost: localhost:" + port + "\r\nConnection: close\r\n\r\n"))
+        .startsWith("HTTP/1.1 200");
   }
 
   @Test

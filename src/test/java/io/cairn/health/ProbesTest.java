@@ -63,7 +63,7 @@ class ProbesTest {
       vertx.deployVerticle(new StorageVerticle(data.resolve("state"), "n1", 1000, false,
               new StorageVerticle.ObjectStoreOptions(new io.cairn.objects.ChunkStore(data.resolve("chunks"),
                   io.cairn.objects.ChunkStore.Compression.lz4, metrics), metrics, Duration.ofHours(1), Duration.ofHours(1),
-                  Duration.ofHours(24), 1L << 20, Duration.ofHours(24))),
+                  Duration.ofHours(24), 1L << 20, Duration.ofHours(24), 90)),
           new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)).toCompletionStage().toCompletableFuture()
           .get(10, TimeUnit.SECONDS);
       HealthBus.Report storageOnly = probe(vertx, HealthBus.Kind.ready);

@@ -38,4 +38,17 @@ class QuantitiesAndDurationsTest {
     qt().forAll(longs().between(0, 1_000_000_000L)).checkAssert(m ->
         assertThat(Quantities.parseMillicores(Quantities.formatMillicores(m))).isEqualTo(m));
   }
+
+  @org.junit.jupiter.api.Test
+  void valuesPastTheLimitsAreReportedAsTooLargeHoweverManyDigitsTheyHave() {
+    for (String big : new String[] {"3651d", "9999999999s", "99999999999999999999999d"}) {
+      assertThatThrownBy(() -> Durations.parse(big)).as(big).hasMessageContaining("longer than 3650d");
+    }
+    for (String big : new String[] {"2000Ti", "1125899906842625", "99999999999999999999999"}) {
+      assertThatThrownBy(() -> Quantities.parseBytes(big)).as(big).hasMessageContaining("larger than 1Pi");
+    }
+    for (String big : new String[] {"1000001", "99999999999999999999999m"}) {
+      assertThatThrownBy(() -> Quantities.parseMillicores(big)).as(big).hasMessageContaining("more cpu than any node");
+    }
+  }
 }

@@ -26,7 +26,11 @@ class S3LimitsTest {
   static HttpResponse<String> send(String method, String encodedPath, String decodedPath, byte[] body) throws Exception {
     String host = "127.0.0.1:" + node.agent().s3Port();
     String query = encodedPath.contains("?") ? encodedPath.substring(encodedPath.indexOf('?') + 1) : "";
-    Map<String, List<String>> q = query.isEmpty() ? Map.of() : Map.of(query.replace("=", ""), List.of(""));
+    Map<String, List<String>> q = new java.util.TreeMap<>();
+    for (String pair : query.isEmpty() ? new String[0] : query.split("&")) {
+      int eq = pair.indexOf('=');
+      q.put(eq < 0 ? pair : pair.substring(0, eq), List.of(eq < 0 ? "" : pair.substring(eq + 1)));
+    }
     Map<String, String> signed = SigV4.sign(method, host, decodedPath, q, Map.of(), "UNSIGNED-PAYLOAD",
         TestNode.ACCESS_KEY_ID, TestNode.SECRET_ACCESS_KEY, "us-east-1", Instant.now());
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + host + encodedPath)).timeout(Duration.ofSeconds(20))
@@ -96,6 +100,21 @@ class S3LimitsTest {
         + "&X-Amz-Date=20260101T000000Z&X-Amz-Expires=60")).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(expired.statusCode()).isEqualTo(403);
     assertThat(expired.body()).contains("<Code>AccessDenied</Code>").contains("Request has expired");
+  }
+
+  @Test
+  void aPartListedTwiceIsAnOrderProblemNotASizeOne() throws Exception {
+    assertThat(send("PUT", "/parts", "/parts", null).statusCode()).isEqualTo(200);
+    HttpResponse<String> created = send("POST", "/parts/big?uploads", "/parts/big", null);
+    String uploadId = created.body().replaceAll("(?s).*<UploadId>([^<]+)</UploadId>.*", "$1");
+    HttpResponse<String> part = send("PUT", "/parts/big?partNumber=1&uploadId=" + uploadId, "/parts/big", new byte[] {1, 2});
+    assertThat(part.statusCode()).isEqualTo(200);
+    String etag = part.headers().firstValue("ETag").orElseThrow();
+    String twice = "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>" + etag + "</ETag></Part>"
+        + "<Part><PartNumber>1</PartNumber><ETag>" + etag + "</ETag></Part></CompleteMultipartUpload>";
+    HttpResponse<String> done = send("POST", "/parts/big?uploadId=" + uploadId, "/parts/big", twice.getBytes());
+    assertThat(done.statusCode()).isEqualTo(400);
+    assertThat(done.body()).contains("<Code>InvalidPartOrder</Code>");
   }
 
   /** X-Amz-Date for now, as clients format it. */

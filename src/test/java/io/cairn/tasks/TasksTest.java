@@ -236,7 +236,7 @@ class TasksTest {
       try (Socket socket = new Socket("127.0.0.1", node.agent().httpPort())) {
         socket.setReceiveBufferSize(4096);
         OutputStream os = socket.getOutputStream();
-        os.write(("GET /api/v1/tasks/" + slow + "/output?follow=true&format=raw HTTP/1.1\r\nHost: x\r\n\r\n")
+        os.write(("GET /api/v1/tasks/" + slow + "/output?follow=true&format=raw HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             .getBytes(StandardCharsets.US_ASCII));
         os.flush();
         await().atMost(Duration.ofSeconds(10)).until(() -> metric(node, "cairn_tasks_output_followers") == 1.0);
@@ -260,7 +260,7 @@ class TasksTest {
       try (Socket socket = new Socket("127.0.0.1", node.agent().httpPort())) {
         socket.setReceiveBufferSize(4096);
         OutputStream os = socket.getOutputStream();
-        os.write(("GET /api/v1/tasks/" + id + "/output?follow=true&format=raw HTTP/1.1\r\nHost: x\r\n\r\n")
+        os.write(("GET /api/v1/tasks/" + id + "/output?follow=true&format=raw HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             .getBytes(StandardCharsets.US_ASCII));
         os.flush();
         await().atMost(Duration.ofSeconds(10)).until(() -> metric(node, "cairn_tasks_output_followers") == 1.0);

@@ -1,0 +1,95 @@
+package io.cairn.acl;
+
+import io.cairn.bus.Bus;
+import io.cairn.model.CairnException;
+import io.cairn.model.ErrorCode;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A front end's copy of the tokens, for checking a request without a round trip: loaded once,
+ * then kept current from {@link AclBus#CHANGED}. A token reads {@code <id>.<secret>}; the secret's
+ * hash is compared in constant time with the stored one.
+ */
+public final class Tokens {
+  private final Map<String, AclToken> byId = new ConcurrentHashMap<>();
+  private MessageConsumer<AclBus.Changed> consumer;
+
+  public Future<Void> start(Vertx vertx, Duration timeout) {
+    consumer = vertx.eventBus().consumer(AclBus.CHANGED, m -> {
+      if (m.body().revoked()) {
+        byId.remove(m.body().token().id());
+      } else {
+        byId.put(m.body().token().id(), m.body().token());
+      }
+    });
+    return consumer.completion()
+        .compose(v -> Bus.<AclBus.Tokens>request(vertx, AclBus.LIST, new AclBus.ListTokens(), timeout, null))
+        .onSuccess(all -> all.tokens().forEach(t -> byId.putIfAbsent(t.id(), t)))
+        .mapEmpty();
+  }
+
+  public Future<Void> stop() {
+    return consumer == null ? Future.succeededFuture() : consumer.unregister();
+  }
+
+  /**
+   * The role of the token in an {@code Authorization} header (or gRPC {@code authorization}
+   * metadata); UNAUTHENTICATED when there is none or it is not a live token of this node.
+   */
+  public AclToken authenticate(String authorization) {
+    if (authorization == null || authorization.isBlank()) {
+      throw new CairnException(ErrorCode.UNAUTHENTICATED,
+          "this node requires a token: send Authorization: Bearer <token> (cairn --token, CAIRN_TOKEN)");
+    }
+    String value = authorization.strip();
+    if (!value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      throw new CairnException(ErrorCode.UNAUTHENTICATED, "the Authorization header must be 'Bearer <token>'");
+    }
+    String token = value.substring(7).strip();
+    int dot = token.indexOf('.');
+    AclToken known = dot > 0 ? byId.get(token.substring(0, dot)) : null;
+    // hash even when the id is unknown, so the answer takes the same time either way
+    byte[] given = hashBytes(dot > 0 ? token.substring(dot + 1) : token);
+    byte[] stored = known == null ? new byte[given.length] : HexFormat.of().parseHex(known.secretHash());
+    if (!MessageDigest.isEqual(given, stored) || known == null) {
+      throw new CairnException(ErrorCode.UNAUTHENTICATED, "the token is not valid on this node");
+    }
+    if (known.expired(System.currentTimeMillis())) {
+      throw new CairnException(ErrorCode.UNAUTHENTICATED, "the token expired");
+    }
+    return known;
+  }
+
+  /** Fails with PERMISSION_DENIED naming the role needed when {@code token}'s role is below it. */
+  public static void require(AclToken token, Role needed) {
+    if (!token.role().allows(needed)) {
+      throw new CairnException(ErrorCode.PERMISSION_DENIED, "this needs the " + needed + " role; the token '"
+          + token.name() + "' has " + token.role());
+    }
+  }
+
+  static String format(String id, String secret) {
+    return id + "." + secret;
+  }
+
+  static String hash(String secret) {
+    return HexFormat.of().formatHex(hashBytes(secret));
+  }
+
+  private static byte[] hashBytes(String secret) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
