@@ -20,7 +20,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * hash is compared in constant time with the stored one.
  */
 public final class Tokens {
-  private final Map<String, AclToken> byId = new ConcurrentHashMap<>();
+  /** A known token and its stored hash as bytes (decoded once, not per request). */
+  private record Known(AclToken token, byte[] hash) {
+    static Known of(AclToken t) {
+      return new Known(t, HexFormat.of().parseHex(t.secretHash()));
+    }
+  }
+
+  private final Map<String, Known> byId = new ConcurrentHashMap<>();
   private MessageConsumer<AclBus.Changed> consumer;
 
   public Future<Void> start(Vertx vertx, Duration timeout) {
@@ -28,12 +35,12 @@ public final class Tokens {
       if (m.body().revoked()) {
         byId.remove(m.body().token().id());
       } else {
-        byId.put(m.body().token().id(), m.body().token());
+        byId.put(m.body().token().id(), Known.of(m.body().token()));
       }
     });
     return consumer.completion()
         .compose(v -> Bus.<AclBus.Tokens>request(vertx, AclBus.LIST, new AclBus.ListTokens(), timeout, null))
-        .onSuccess(all -> all.tokens().forEach(t -> byId.putIfAbsent(t.id(), t)))
+        .onSuccess(all -> all.tokens().forEach(t -> byId.putIfAbsent(t.id(), Known.of(t))))
         .mapEmpty();
   }
 
@@ -56,17 +63,17 @@ public final class Tokens {
     }
     String token = value.substring(7).strip();
     int dot = token.indexOf('.');
-    AclToken known = dot > 0 ? byId.get(token.substring(0, dot)) : null;
+    Known known = dot > 0 ? byId.get(token.substring(0, dot)) : null;
     // hash even when the id is unknown, so the answer takes the same time either way
     byte[] given = hashBytes(dot > 0 ? token.substring(dot + 1) : token);
-    byte[] stored = known == null ? new byte[given.length] : HexFormat.of().parseHex(known.secretHash());
+    byte[] stored = known == null ? new byte[given.length] : known.hash();
     if (!MessageDigest.isEqual(given, stored) || known == null) {
       throw new CairnException(ErrorCode.UNAUTHENTICATED, "the token is not valid on this node");
     }
-    if (known.expired(System.currentTimeMillis())) {
+    if (known.token().expired(System.currentTimeMillis())) {
       throw new CairnException(ErrorCode.UNAUTHENTICATED, "the token expired");
     }
-    return known;
+    return known.token();
   }
 
   /** Fails with PERMISSION_DENIED naming the role needed when {@code token}'s role is below it. */

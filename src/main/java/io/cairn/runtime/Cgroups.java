@@ -58,6 +58,9 @@ public abstract class Cgroups {
   /** Kills every process in the group (none survives, wherever it re-parented or re-sessioned). */
   public abstract void killAll(String id);
 
+  /** The pids in the group now (empty without cgroups). */
+  public abstract List<Long> members(String id);
+
   /** Whether the kernel's OOM killer acted in the group. */
   public abstract boolean oomKilled(String id);
 
@@ -190,6 +193,11 @@ public abstract class Cgroups {
     }
 
     @Override
+    public List<Long> members(String id) {
+      return pids(dir("freezer", id).resolve("cgroup.procs"));
+    }
+
+    @Override
     public boolean oomKilled(String id) {
       return oomKills(dir("memory", id).resolve("memory.oom_control")) > 0;
     }
@@ -263,6 +271,11 @@ public abstract class Cgroups {
     }
 
     @Override
+    public List<Long> members(String id) {
+      return pids(parent.resolve(id).resolve("cgroup.procs"));
+    }
+
+    @Override
     public boolean oomKilled(String id) {
       return oomKills(parent.resolve(id).resolve("memory.events")) > 0;
     }
@@ -301,6 +314,11 @@ public abstract class Cgroups {
     @Override
     public void killAll(String id) {
       // found by process group instead: see Isolation#killGroup
+    }
+
+    @Override
+    public List<Long> members(String id) {
+      return List.of();
     }
 
     @Override

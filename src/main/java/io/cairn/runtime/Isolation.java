@@ -197,27 +197,43 @@ public final class Isolation {
   }
 
   /**
-   * Signals everything the launch started. SIGTERM goes to the process tree and its process group;
-   * SIGKILL also kills every member of its control group, so no descendant survives however it
-   * detached (a new session, a re-parent to init).
+   * Signals everything the launch started: SIGTERM to the process tree and to every member of its
+   * control group (or, without cgroups, its process group); SIGKILL also freezes and kills the
+   * whole control group, so no descendant survives however it detached (a new session, a
+   * re-parent to init).
    */
   public boolean stop(String id, ProcessHandle main, boolean force) {
     boolean any = main != null && ProcessDriver.signalTree(main, force);
-    if (main != null) {
+    if (grouped()) {
+      cgroups.members(id).forEach(pid -> ProcessHandle.of(pid).ifPresent(h -> {
+        if (force) {
+          h.destroyForcibly();
+        } else {
+          h.destroy();
+        }
+      }));
+      if (force) {
+        cgroups.killAll(id);
+      }
+    } else if (main != null) {
       signalGroup(main.pid(), force);
-    }
-    if (force) {
-      cgroups.killAll(id);
     }
     return any;
   }
 
   /** After the main process ended: kill what it left behind, remove the group; true if the OOM killer acted. */
   public boolean cleanUp(String id, long pid) {
+    if (!grouped()) {
+      signalGroup(pid, true);
+      return false;
+    }
     boolean oom = cgroups.oomKilled(id);
-    signalGroup(pid, true);
-    cgroups.remove(id);
+    cgroups.remove(id); // kills leftovers first
     return oom;
+  }
+
+  private boolean grouped() {
+    return !cgroups.mode().equals("none");
   }
 
   /** Removes the working directory {@link #prepare} made for {@code id} (a finished task's scratch space). */

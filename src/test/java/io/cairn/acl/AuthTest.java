@@ -250,4 +250,17 @@ class AuthTest {
     assertThat(as(reader, "GET", "/api/v1/workloads", null).status()).isEqualTo(200);
     as(admin, "DELETE", "/api/v1/workloads/secretive", null);
   }
+
+  @Test
+  @Order(7)
+  void metricsCanRequireAToken(@TempDir Path other) {
+    try (TestNode strict = TestNode.start(other, Map.of("auth.enabled", "true", "auth.metricsAnonymous", "false"))) {
+      assertThat(strict.get("/metrics").status()).isEqualTo(401);
+      assertThat(strict.get("/health/live").status()).isEqualTo(200);
+      String boot = strict.post("/api/v1/acl/bootstrap", "application/json", "{}").json().getString("secret");
+      HttpRequest.Builder scrape = HttpRequest.newBuilder(URI.create(strict.url("/metrics")))
+          .header("Authorization", "Bearer " + boot);
+      assertThat(strict.send(scrape).status()).isEqualTo(200);
+    }
+  }
 }
