@@ -114,7 +114,7 @@ public final class Agent {
     } catch (IllegalArgumentException | java.io.IOException e) {
       return Future.failedFuture(e);
     }
-    ProcessDriver driver = new ProcessDriver(nodeId, logs, isolation);
+    ProcessDriver driver = new ProcessDriver(nodeId, logs, isolation, new io.cairn.runtime.LogPumps(registry));
     ChunkStore chunks;
     StorageMetrics storageMetrics = new StorageMetrics(registry);
     try {

@@ -31,6 +31,14 @@ public final class Isolation {
   private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
   private static final String JOIN = "n=$1; shift; while [ \"$n\" -gt 0 ]; do echo $$ > \"$1\" || exit 126; shift; "
       + "n=$((n-1)); done; exec \"$@\"";
+  /**
+   * The same, then stdout and stderr into their named pipes. Each pipe is also held open for
+   * reading (fds 3, 4) by the instance itself, so it never loses its last reader while the agent
+   * restarts (no SIGPIPE; writes wait instead).
+   */
+  private static final String JOIN_WITH_PIPES = "out=$1; err=$2; n=$3; shift 3; while [ \"$n\" -gt 0 ]; do "
+      + "echo $$ > \"$1\" || exit 126; shift; n=$((n-1)); done; "
+      + "exec 3<>\"$out\" 4<>\"$err\" >\"$out\" 2>\"$err\"; exec \"$@\"";
 
   /** The account processes run as. */
   public record RunUser(String name, int uid, int gid, String home) {}
@@ -138,6 +146,12 @@ public final class Isolation {
    */
   public Prepared prepare(String id, List<String> command, Map<String, String> specEnv, Map<String, String> markers,
       String workingDir, long memoryBytes, long cpuMillis) {
+    return prepare(id, command, specEnv, markers, workingDir, memoryBytes, cpuMillis, null);
+  }
+
+  /** {@code pipes}: {stdout, stderr} named pipes the process writes to, or null to keep the caller's redirects. */
+  public Prepared prepare(String id, List<String> command, Map<String, String> specEnv, Map<String, String> markers,
+      String workingDir, long memoryBytes, long cpuMillis, Path[] pipes) {
     Path dir = workingDir == null ? ownDirectory(id) : Path.of(workingDir);
     if (workingDir != null) {
       String problem = workingDirProblem(workingDir);
@@ -168,7 +182,11 @@ public final class Isolation {
     } catch (IOException e) {
       throw new CairnException(ErrorCode.INTERNAL, "cannot create the control group for " + id + ": " + e.getMessage());
     }
-    if (!join.isEmpty()) {
+    if (pipes != null) {
+      argv.addAll(List.of("/bin/sh", "-c", JOIN_WITH_PIPES, "cairn-join", pipes[0].toString(), pipes[1].toString(),
+          Integer.toString(join.size())));
+      join.forEach(p -> argv.add(p.toString()));
+    } else if (!join.isEmpty()) {
       argv.addAll(List.of("/bin/sh", "-c", JOIN, "cairn-join", Integer.toString(join.size())));
       join.forEach(p -> argv.add(p.toString()));
     }

@@ -16,8 +16,8 @@ import java.util.Deque;
 import java.util.List;
 
 /**
- * Each instance's stdout and stderr go straight from the process to append-mode files (no pipe
- * through the agent, so output survives an agent restart). Rotation copies then truncates, which
+ * Each instance's stdout and stderr end in append-mode files here, written by {@link LogPumps} from
+ * the instance's named pipes (which survive an agent restart). Rotation copies then truncates, which
  * is safe for O_APPEND writers. Blocking: worker threads only.
  */
 public final class LogFiles {

@@ -28,8 +28,10 @@ public final class ProcessDriver {
   private final String nodeId;
   private final LogFiles logs;
   private final Isolation isolation;
+  private final LogPumps pumps;
 
-  public ProcessDriver(String nodeId, LogFiles logs, Isolation isolation) {
+  public ProcessDriver(String nodeId, LogFiles logs, Isolation isolation, LogPumps pumps) {
+    this.pumps = pumps;
     this.nodeId = nodeId;
     this.logs = logs;
     this.isolation = isolation;
@@ -37,6 +39,19 @@ public final class ProcessDriver {
 
   public Isolation isolation() {
     return isolation;
+  }
+
+  /** Resumes moving an adopted instance's output into its files (a new agent after a restart). */
+  public void resumeLogs(long pid, String instanceId) {
+    String workload = marker(pid, ENV_WORKLOAD);
+    if (workload != null) {
+      pumps.pump(logs.file(workload, instanceId, LogFiles.Stream.stdout));
+      pumps.pump(logs.file(workload, instanceId, LogFiles.Stream.stderr));
+    }
+  }
+
+  public void close() {
+    pumps.close();
   }
 
   public record Launch(String instanceId, String workload, List<String> argv, Map<String, String> env,
@@ -47,18 +62,29 @@ public final class ProcessDriver {
   public record Owned(long pid, long startMillis, String instanceId, String workload) {}
 
   public Started start(Launch launch) {
+    LogFiles.Pair files = logs.prepare(launch.workload(), launch.instanceId());
+    Path[] pipes;
+    try {
+      pipes = new Path[] {LogPumps.ensurePipe(files.stdout()), LogPumps.ensurePipe(files.stderr())};
+    } catch (IOException e) {
+      throw new CairnException(ErrorCode.INTERNAL, "cannot create the log pipes of " + launch.instanceId() + ": "
+          + e.getMessage());
+    }
     Isolation.Prepared prepared = isolation.prepare(launch.instanceId(), launch.argv(), launch.env(),
         Map.of(ENV_NODE_ID, nodeId, ENV_INSTANCE_ID, launch.instanceId(), ENV_WORKLOAD, launch.workload()),
-        launch.workingDir(), launch.memoryBytes(), launch.cpuMillis());
+        launch.workingDir(), launch.memoryBytes(), launch.cpuMillis(), pipes);
     ProcessBuilder pb = new ProcessBuilder(prepared.argv()).directory(prepared.workingDir().toFile());
     pb.environment().clear();
     pb.environment().putAll(prepared.env());
-    LogFiles.Pair files = logs.prepare(launch.workload(), launch.instanceId());
+    // the pumps move output from the pipes into these files; a failure before the pipes are set up
+    // (the group join) still lands in the files directly
     pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
         .redirectOutput(ProcessBuilder.Redirect.appendTo(files.stdout().toFile()))
         .redirectError(ProcessBuilder.Redirect.appendTo(files.stderr().toFile()));
     try {
       Process process = pb.start();
+      pumps.pump(files.stdout()); // output written before a pump runs waits in the pipe
+      pumps.pump(files.stderr());
       long start = process.info().startInstant().map(Instant::toEpochMilli).orElse(System.currentTimeMillis());
       return new Started(process, process.pid(), start);
     } catch (IOException e) {

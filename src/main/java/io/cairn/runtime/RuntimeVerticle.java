@@ -71,6 +71,7 @@ public final class RuntimeVerticle extends VerticleBase {
   /** Adopted processes are not our children: their end is found by polling, their exit status is unknowable. */
   private boolean adopt(RuntimeBus.Adopt m) {
     return driver.find(m.pid(), m.startMillis(), m.instanceId()).map(handle -> {
+      driver.resumeLogs(m.pid(), m.instanceId());
       java.util.concurrent.CompletableFuture<Integer> exit = new java.util.concurrent.CompletableFuture<>();
       adopted.put(m.pid(), exit);
       watch(m.instanceId(), m.pid(), m.startMillis(), exit);
@@ -142,6 +143,7 @@ public final class RuntimeVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    driver.close();
     vertx.cancelTimer(rotateTimer);
     vertx.cancelTimer(adoptedTimer);
     return Future.all(consumers.stream().map(MessageConsumer::unregister).toList());

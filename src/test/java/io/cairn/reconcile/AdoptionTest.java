@@ -69,4 +69,31 @@ class AdoptionTest {
       second.close();
     }
   }
+
+  @Test
+  void outputWrittenWhileTheAgentIsDownIsNotLost() throws Exception {
+    TestNode first = TestNode.start(data);
+    first.apply("talker", Manifests.workload("talker", 1, "sh", "-c",
+        "i=0; while [ $i -lt 400 ]; do echo line $i; i=$((i+1)); sleep 0.01; done; sleep 300"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> first.get("/api/v1/workloads/talker/logs?tail=1").body()
+        .contains("line"));
+    first.stop();
+    Thread.sleep(1500); // the instance keeps writing into its pipe while no agent reads it
+
+    TestNode second = TestNode.start(data);
+    try {
+      await().atMost(Duration.ofSeconds(20)).until(() -> second.get("/api/v1/workloads/talker/logs?tail=1").body()
+          .contains("line 399"));
+      String[] lines = second.get("/api/v1/workloads/talker/logs?tail=1000&stream=stdout").body().split("\n");
+      java.util.List<String> said = java.util.Arrays.stream(lines).filter(l -> l.startsWith("line ")).toList();
+      assertThat(said).hasSize(400);
+      for (int n = 0; n < 400; n++) {
+        assertThat(said.get(n)).isEqualTo("line " + n);
+      }
+    } finally {
+      second.delete("/api/v1/workloads/talker");
+      await().atMost(Duration.ofSeconds(10)).until(() -> second.get("/api/v1/workloads/talker").status() == 404);
+      second.close();
+    }
+  }
 }

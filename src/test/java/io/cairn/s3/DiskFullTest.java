@@ -41,6 +41,11 @@ class DiskFullTest {
     return TestNode.http().send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  static double metric(TestNode node, String name) {
+    return node.get("/metrics").body().lines().filter(l -> l.startsWith(name + " "))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(-1);
+  }
+
   static byte[] random(int n, long seed) {
     byte[] b = new byte[n];
     new Random(seed).nextBytes(b);
@@ -59,6 +64,10 @@ class DiskFullTest {
         byte[] doomed = random(8 << 20, 2);
         assertThat(s3(node, "PUT", "/full/kept", kept).statusCode()).isEqualTo(200);
         assertThat(s3(node, "PUT", "/full/doomed", doomed).statusCode()).isEqualTo(200);
+        node.apply("chatty", Manifests.workload("chatty", 1, "sh", "-c",
+            "i=0; while true; do echo chatter $i; i=$((i+1)); sleep 0.02; done"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> node.get("/api/v1/workloads/chatty/logs?tail=1").body()
+            .contains("chatter"));
 
         disk.fill();
         HttpResponse<String> put = s3(node, "PUT", "/full/more", random(4 << 20, 3));
@@ -73,6 +82,9 @@ class DiskFullTest {
           assertThat(ready.getJsonObject("checks").getJsonObject("disk").getString("status")).isEqualTo("DOWN");
         });
 
+        // the workload's lines that found no room are counted, not lost silently
+        await().atMost(Duration.ofSeconds(10)).until(() -> metric(node, "cairn_logs_dropped_lines_total") > 0);
+
         long freeBefore = Files.getFileStore(disk.path()).getUsableSpace();
         assertThat(s3(node, "DELETE", "/full/doomed", null).statusCode()).isEqualTo(204);
         assertThat(Files.getFileStore(disk.path()).getUsableSpace() - freeBefore)
@@ -80,6 +92,10 @@ class DiskFullTest {
 
         disk.free();
         await().atMost(Duration.ofSeconds(30)).until(() -> s3(node, "PUT", "/full/more", random(4 << 20, 3)).statusCode() == 200);
+        String lastBefore = node.get("/api/v1/workloads/chatty/logs?tail=1").body().strip();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !node.get("/api/v1/workloads/chatty/logs?tail=1").body()
+            .strip().equals(lastBefore));
+        node.delete("/api/v1/workloads/chatty");
         HttpResponse<String> back = s3(node, "GET", "/full/kept", null);
         assertThat(back.statusCode()).isEqualTo(200);
         assertThat(back.headers().firstValueAsLong("Content-Length")).hasValue(kept.length);
