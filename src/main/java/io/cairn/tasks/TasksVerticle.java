@@ -55,7 +55,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class TasksVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(TasksVerticle.class);
-  private static final int PUSH_BYTES = 64 * 1024;
   /** After a task exits, how long its pipes may stay open (a background child holding them) before we stop reading. */
   private static final long PIPE_LINGER_MILLIS = 2_000;
   /** Finished tasks whose output stays in memory (others are read back from the state store). */
@@ -78,7 +77,7 @@ public final class TasksVerticle extends VerticleBase {
   /** Finished tasks whose output is in memory, least recently finished or read first. */
   private final LinkedHashSet<String> finishedOutputs = new LinkedHashSet<>();
   private final ArrayDeque<String> queue = new ArrayDeque<>();
-  private final Map<String, List<Follower>> followers = new HashMap<>();
+  private TaskFollowers followers;
   private final Map<String, Mutation> unsaved = new LinkedHashMap<>();
   private final List<Event> unsavedEvents = new ArrayList<>();
   /** Outputs in the state write now in flight: not yet readable from the store, so kept in memory. */
@@ -91,7 +90,6 @@ public final class TasksVerticle extends VerticleBase {
   private WorkerExecutor workers;
   private Context context;
   private int slotsInUse;
-  private int followerCount;
   private boolean draining;
   private boolean saving;
   private long flushTimer = -1;
@@ -113,25 +111,6 @@ public final class TasksVerticle extends VerticleBase {
     }
   }
 
-  /** One reader of a task's output; at most one push in flight. */
-  private static final class Follower {
-    final String taskId;
-    final String sink;
-    final Set<String> streams;
-    final boolean follow;
-    long offset;
-    boolean inFlight;
-    boolean done;
-
-    Follower(String taskId, String sink, Set<String> streams, boolean follow, long offset) {
-      this.taskId = taskId;
-      this.sink = sink;
-      this.streams = streams;
-      this.follow = follow;
-      this.offset = offset;
-    }
-  }
-
   public TasksVerticle(String nodeId, CairnConfig config, MeterRegistry meters, io.cairn.runtime.Isolation isolation) {
     this.isolation = isolation;
     this.nodeId = nodeId;
@@ -146,6 +125,7 @@ public final class TasksVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     context = vertx.getOrCreateContext();
+    followers = new TaskFollowers(vertx, settings.followerStallTimeout(), outputs::get, tasks::get, this::evictOutputs);
     storage = new StorageClient(vertx, requestTimeout);
     processes = new TaskProcesses(nodeId, isolation);
     workers = vertx.createSharedWorkerExecutor("cairn-tasks", Math.max(2, settings.maxConcurrent()));
@@ -153,7 +133,7 @@ public final class TasksVerticle extends VerticleBase {
         new TasksBus.StatsQuery(), requestTimeout, null).map(List::of));
     Gauge.builder("cairn_tasks_running", this, v -> v.slotsInUse).description("Tasks holding a slot").register(meters);
     Gauge.builder("cairn_tasks_queued", queue, ArrayDeque::size).description("Tasks waiting for a slot").register(meters);
-    Gauge.builder("cairn_tasks_output_followers", this, v -> v.followerCount)
+    Gauge.builder("cairn_tasks_output_followers", this, v -> v.followers == null ? 0 : v.followers.count())
         .description("Open readers of task output (streams)").register(meters);
 
     serve(TasksBus.SUBMIT, (TasksBus.Submit m, String rid) -> submit(m, rid));
@@ -163,12 +143,8 @@ public final class TasksVerticle extends VerticleBase {
     serve(TasksBus.CANCEL, (TasksBus.Cancel m, String rid) -> Future.succeededFuture(cancel(m.id(), m.reason(), rid)));
     serve(TasksBus.OUTPUT, (TasksBus.Follow m, String rid) -> follow(m));
     serve(TasksBus.stats(nodeId), (TasksBus.StatsQuery m, String rid) -> Future.succeededFuture(stats()));
-    consumers.add(vertx.eventBus().<TasksBus.Unfollow>consumer(TasksBus.UNFOLLOW, m -> {
-      List<Follower> list = followers.get(m.body().id());
-      if (list != null) {
-        List.copyOf(list).stream().filter(f -> f.sink.equals(m.body().sink())).forEach(this::unfollow);
-      }
-    }));
+    consumers.add(vertx.eventBus().<TasksBus.Unfollow>consumer(TasksBus.UNFOLLOW,
+        m -> followers.remove(m.body().id(), m.body().sink())));
     consumers.add(vertx.eventBus().<HealthBus.Draining>consumer(HealthBus.DRAINING, m -> startDrain()));
 
     long sweepEvery = Math.max(1000, Math.min(settings.retention().toMillis() / 4, 30_000));
@@ -359,7 +335,7 @@ public final class TasksVerticle extends VerticleBase {
         vertx.eventBus().send(RegistryBus.RELEASE, new RegistryBus.Release(id));
       }
       LOG.debug("task ended {} {} {}", kv("task", id), kv("state", end), kv("exitCode", code));
-      pumpAll(id);
+      followers.pumpAll(id);
       evictOutputs();
     }
     schedule();
@@ -454,8 +430,8 @@ public final class TasksVerticle extends VerticleBase {
     if (output == null) {
       return;
     }
-    output.append(stream, bytes, followers.containsKey(id));
-    pumpAll(id);
+    output.append(stream, bytes, followers.has(id));
+    followers.pumpAll(id);
   }
 
   private Future<Task> follow(TasksBus.Follow f) {
@@ -475,87 +451,9 @@ public final class TasksVerticle extends VerticleBase {
         finishedOutputs.remove(f.id());
         finishedOutputs.add(f.id()); // recently read: evicted last
       }
-      Follower fw = new Follower(f.id(), f.sink(), f.streams(), f.follow(), Math.max(0, f.fromOffset()));
-      followers.computeIfAbsent(f.id(), k -> new ArrayList<>()).add(fw);
-      followerCount++;
-      context.runOnContext(v -> pump(fw)); // after the reply: the sink knows the task first
+      followers.add(f.id(), f.sink(), f.streams(), f.follow(), f.fromOffset()); // pushes start after this reply
       return tasks.get(f.id());
     });
-  }
-
-  private void pumpAll(String id) {
-    List<Follower> list = followers.get(id);
-    if (list != null) {
-      List.copyOf(list).forEach(this::pump);
-    }
-  }
-
-  private void pump(Follower fw) {
-    if (fw.inFlight || fw.done) {
-      return;
-    }
-    TaskOutput output = outputs.get(fw.taskId);
-    Task t = tasks.get(fw.taskId);
-    if (output == null || t == null) {
-      unfollow(fw);
-      return;
-    }
-    TaskOutput.Batch batch = output.read(fw.offset, PUSH_BYTES);
-    List<TaskOutput.Chunk> chunks = fw.streams == null ? batch.chunks()
-        : batch.chunks().stream().filter(c -> fw.streams.contains(c.stream())).toList();
-    boolean atEnd = batch.next() >= output.total();
-    boolean ended = atEnd && (t.state().isFinal() && output.closed() || !fw.follow);
-    if (chunks.isEmpty() && batch.skipped() == 0 && !ended) {
-      fw.offset = batch.next(); // nothing for this reader (other stream) or nothing yet: wait for more
-      trim(fw.taskId);
-      return;
-    }
-    fw.inFlight = true;
-    long next = batch.next();
-    vertx.eventBus().<Boolean>request(fw.sink, new TasksBus.OutputPush(chunks, batch.skipped(), ended ? t : null),
-            new DeliveryOptions().setSendTimeout(settings.followerStallTimeout().toMillis()))
-        .onComplete(ar -> {
-          fw.inFlight = false;
-          fw.offset = next;
-          if (ar.failed() && ar.cause() instanceof io.vertx.core.eventbus.ReplyException re
-              && re.failureType() == io.vertx.core.eventbus.ReplyFailure.TIMEOUT) {
-            // the reader took nothing for tasks.followerStallTimeout: it must not hold the task back
-            LOG.info("output follower dropped {} {}", kv("task", fw.taskId), kv("reason", "stalled"));
-            vertx.eventBus().send(fw.sink, new TasksBus.FollowerDropped("the reader read nothing for "
-                + Durations.format(settings.followerStallTimeout()) + " (tasks.followerStallTimeout)"));
-          }
-          if (ended || ar.failed() || !Boolean.TRUE.equals(ar.result().body())) {
-            unfollow(fw);
-          } else {
-            trim(fw.taskId);
-            pump(fw);
-          }
-        });
-  }
-
-  private void unfollow(Follower fw) {
-    if (fw.done) {
-      return;
-    }
-    fw.done = true;
-    followerCount--;
-    List<Follower> list = followers.get(fw.taskId);
-    if (list != null) {
-      list.remove(fw);
-      if (list.isEmpty()) {
-        followers.remove(fw.taskId);
-      }
-    }
-    trim(fw.taskId);
-    evictOutputs();
-  }
-
-  private void trim(String id) {
-    TaskOutput output = outputs.get(id);
-    if (output != null) {
-      List<Follower> list = followers.get(id);
-      output.trim(list == null ? Long.MAX_VALUE : list.stream().mapToLong(f -> f.offset).min().orElse(Long.MAX_VALUE));
-    }
   }
 
   /**
@@ -568,7 +466,7 @@ public final class TasksVerticle extends VerticleBase {
     while (excess > 0 && oldest.hasNext()) {
       String id = oldest.next();
       boolean onlyInMemory = unsaved.containsKey("O" + id) || outputsBeingSaved.contains(id);
-      if (!followers.containsKey(id) && !onlyInMemory) {
+      if (!followers.has(id) && !onlyInMemory) {
         oldest.remove();
         outputs.remove(id);
         excess--;
@@ -628,7 +526,7 @@ public final class TasksVerticle extends VerticleBase {
     int excess = finished.size() - settings.maxRetained();
     int removed = 0;
     for (Task t : finished) {
-      if ((t.finishedAt() < cutoff || removed < excess) && !followers.containsKey(t.id())) {
+      if ((t.finishedAt() < cutoff || removed < excess) && !followers.has(t.id())) {
         tasks.remove(t.id());
         outputs.remove(t.id());
         finishedOutputs.remove(t.id());
