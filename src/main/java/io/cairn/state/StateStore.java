@@ -143,8 +143,36 @@ public final class StateStore implements AutoCloseable {
 
   /** Applies all mutations atomically and returns the version they were written at. */
   public Version write(List<? extends Mutation> mutations) throws RocksDBException {
+    return write(mutations, -1);
+  }
+
+  /** Where the index of the last applied log entry is kept (default column family: no table of its own). */
+  private static final byte[] APPLIED_INDEX = "cairn.appliedIndex".getBytes(StandardCharsets.UTF_8);
+
+  /** The index of the last log entry applied with {@link #applyCommitted}; 0 before any. */
+  public long appliedIndex() throws RocksDBException {
+    byte[] raw = db.get(APPLIED_INDEX);
+    return raw == null ? 0 : java.nio.ByteBuffer.wrap(raw).getLong();
+  }
+
+  /**
+   * Applies a committed log entry: its mutations and its index in one atomic batch, so a crash can
+   * neither lose an applied entry nor apply one twice. An entry at or below the applied index (a
+   * replay after restart) is skipped. Returns the version written, or null when skipped.
+   */
+  public Version applyCommitted(long index, List<? extends Mutation> mutations) throws RocksDBException {
+    if (index <= 0) {
+      throw new IllegalArgumentException("log indices start at 1, got " + index);
+    }
+    return index <= appliedIndex() ? null : write(mutations, index);
+  }
+
+  private Version write(List<? extends Mutation> mutations, long appliedIndex) throws RocksDBException {
     Version version = clock.now();
     try (WriteBatch batch = new WriteBatch()) {
+      if (appliedIndex > 0) {
+        batch.put(APPLIED_INDEX, java.nio.ByteBuffer.allocate(Long.BYTES).putLong(appliedIndex).array());
+      }
       for (Mutation m : mutations) {
         ColumnFamilyHandle cf = handles.get(m.table());
         byte[] key = m.key().getBytes(StandardCharsets.UTF_8);
