@@ -18,16 +18,16 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-start() {  # name, extra env...; prints the port
+start() {  # name, extra env...; sets $port (not a subshell, so cleanup knows the pid)
   local name=$1; shift
   env "$@" bin/cairn agent --data-dir "$work/$name" --http-port "$(free_port)" --s3-port 0 --log-format json \
     > "$work/$name.log" 2>&1 &
   pids+=("$!")
   for _ in $(seq 1200); do grep -q '"node ready' "$work/$name.log" 2>/dev/null && break; sleep 0.05; done
-  cat "$work/$name/http.port"
+  port=$(cat "$work/$name/http.port")
 }
-off=$(start off CAIRN_AUTH_ENABLED=false)
-on=$(start on CAIRN_AUTH_ENABLED=true)
+start off CAIRN_AUTH_ENABLED=false; off=$port
+start on CAIRN_AUTH_ENABLED=true; on=$port
 token=$(curl -sf -X POST "http://127.0.0.1:$on/api/v1/acl/bootstrap" | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')
 op=$(curl -sf -X POST "http://127.0.0.1:$on/api/v1/acl/tokens" -H "Authorization: Bearer $token" \
   -H 'Content-Type: application/json' -d '{"name":"bench","role":"operator"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')
