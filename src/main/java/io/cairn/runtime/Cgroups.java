@@ -332,10 +332,24 @@ public abstract class Cgroups {
     }
   }
 
+  /** How long ago the group was created (0 when unknown). */
+  public long ageMillis(String id) {
+    Path base = base();
+    try {
+      return base == null ? 0 : System.currentTimeMillis() - Files.getLastModifiedTime(base.resolve(id)).toMillis();
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  private Path base() {
+    return this instanceof V1 v1 ? ROOT.resolve("freezer").resolve(v1.parent)
+        : this instanceof V2 v2 ? v2.parent : null;
+  }
+
   /** Every id that has a group under the parent (for cleaning up after a crash). */
   public List<String> ids() {
-    Path base = this instanceof V1 v1 ? ROOT.resolve("freezer").resolve(v1.parent)
-        : this instanceof V2 v2 ? v2.parent : null;
+    Path base = base();
     if (base == null || !Files.isDirectory(base)) {
       return List.of();
     }

@@ -79,6 +79,10 @@ public final class Isolation {
           + self + ")");
     }
     Cgroups cgroups = root ? Cgroups.detect("cairn") : new Cgroups.None();
+    // groups whose processes all ended while no agent ran (killed, crashed) are removed here; a
+    // fresh empty one may be a launch in progress (another node on this host) and stays
+    cgroups.ids().stream().filter(id -> cgroups.members(id).isEmpty() && cgroups.ageMillis(id) > 60_000)
+        .forEach(cgroups::remove);
     boolean switchUser = root && user.uid() != 0;
     LOG.info("isolation: run user {} (uid {}), cgroups {}", user.name(), user.uid(), cgroups.mode());
     return new Isolation(user, switchUser, cgroups, pidsMax, allowedDirs, workRoot);

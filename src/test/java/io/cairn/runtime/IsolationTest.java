@@ -172,4 +172,20 @@ class IsolationTest {
     assertThat(awaitTask(id).getString("state")).isEqualTo("Cancelled");
     await().atMost(Duration.ofSeconds(15)).until(() -> !Processes.running(escaped));
   }
+
+  @Test
+  void emptyGroupsLeftByAnEarlierAgentAreRemovedAtStart() throws Exception {
+    assumeTrue("v1".equals(isolation.getString("cgroups")), "written for a v1 hierarchy (the freezer's directory)");
+    Cgroups groups = Cgroups.detect("cairn");
+    String old = "left-behind-" + ProcessHandle.current().pid();
+    String fresh = "just-made-" + ProcessHandle.current().pid();
+    groups.create(old, new Cgroups.Limits(0, 0, 0));
+    groups.create(fresh, new Cgroups.Limits(0, 0, 0));
+    // as if made by an agent that died two minutes ago
+    Files.setLastModifiedTime(Path.of("/sys/fs/cgroup/freezer/cairn", old),
+        java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 120_000));
+    Isolation.create("", List.of(Path.of("/tmp")), 0, data.resolve("work-check"));
+    assertThat(groups.ids()).doesNotContain(old).as("a fresh one may be a launch in progress").contains(fresh);
+    groups.remove(fresh);
+  }
 }
