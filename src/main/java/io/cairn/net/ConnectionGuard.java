@@ -52,10 +52,6 @@ public final class ConnectionGuard {
         .description("Connections closed for being slow (headers, body) or idle").register(meters);
   }
 
-  public int openConnections() {
-    return open.get();
-  }
-
   /**
    * Options for the guarded server. A socket becomes a Vert.x connection only once its first bytes
    * show which protocol it speaks (HTTP/1 or h2c), so until then only Vert.x's own idle timeout can

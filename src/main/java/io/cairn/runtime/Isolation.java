@@ -122,10 +122,6 @@ public final class Isolation {
     }
   }
 
-  public RunUser user() {
-    return user;
-  }
-
   /** Whether processes run as a user other than the node's (then their directories are chowned). */
   public boolean switchesUser() {
     return switchUser;

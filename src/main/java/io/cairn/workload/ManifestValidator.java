@@ -35,16 +35,10 @@ public final class ManifestValidator {
   private final Policy policy;
 
   /** Node policy a manifest must also respect: restarts may not come faster than the floor. */
-  public record Policy(long minRestartBackoffMs, List<java.nio.file.Path> allowedDirs) {
-    public static final Policy DEFAULT = new Policy(1000, List.of(java.nio.file.Path.of("/tmp")));
-  }
+  public record Policy(long minRestartBackoffMs, List<java.nio.file.Path> allowedDirs) {}
 
   private ManifestValidator(Policy policy) {
     this.policy = policy;
-  }
-
-  public static WorkloadSpec validate(String pathName, JsonNode root) {
-    return validate(pathName, root, Policy.DEFAULT);
   }
 
   public static WorkloadSpec validate(String pathName, JsonNode root, Policy policy) {
