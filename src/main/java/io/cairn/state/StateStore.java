@@ -141,50 +141,268 @@ public final class StateStore implements AutoCloseable {
     return n;
   }
 
-  /** Applies all mutations atomically and returns the version they were written at. */
+  /** Applies all mutations atomically and returns the version they were written at (node-local tables). */
   public Version write(List<? extends Mutation> mutations) throws RocksDBException {
-    return write(mutations, -1);
-  }
-
-  /** Where the index of the last applied log entry is kept (default column family: no table of its own). */
-  private static final byte[] APPLIED_INDEX = "cairn.appliedIndex".getBytes(StandardCharsets.UTF_8);
-
-  /** The index of the last log entry applied with {@link #applyCommitted}; 0 before any. */
-  public long appliedIndex() throws RocksDBException {
-    byte[] raw = db.get(APPLIED_INDEX);
-    return raw == null ? 0 : java.nio.ByteBuffer.wrap(raw).getLong();
-  }
-
-  /**
-   * Applies a committed log entry: its mutations and its index in one atomic batch, so a crash can
-   * neither lose an applied entry nor apply one twice. An entry at or below the applied index (a
-   * replay after restart) is skipped. Returns the version written, or null when skipped.
-   */
-  public Version applyCommitted(long index, List<? extends Mutation> mutations) throws RocksDBException {
-    if (index <= 0) {
-      throw new IllegalArgumentException("log indices start at 1, got " + index);
-    }
-    return index <= appliedIndex() ? null : write(mutations, index);
-  }
-
-  private Version write(List<? extends Mutation> mutations, long appliedIndex) throws RocksDBException {
     Version version = clock.now();
     try (WriteBatch batch = new WriteBatch()) {
-      if (appliedIndex > 0) {
-        batch.put(APPLIED_INDEX, java.nio.ByteBuffer.allocate(Long.BYTES).putLong(appliedIndex).array());
-      }
-      for (Mutation m : mutations) {
-        ColumnFamilyHandle cf = handles.get(m.table());
-        byte[] key = m.key().getBytes(StandardCharsets.UTF_8);
-        switch (m) {
-          case Mutation.Put put -> batch.put(cf, key, EntryCodec.encode(version, false, Json.encode(put.value())));
-          case Mutation.Delete del -> batch.put(cf, key, EntryCodec.encode(version, true, new byte[0]));
-          case Mutation.Purge purge -> batch.delete(cf, key);
-        }
-      }
+      addMutations(batch, mutations, version, 0);
       db.write(writeOptions, batch);
     }
     return version;
+  }
+
+  /** Where the (term, index) of the last applied log entry and the fencing term are kept (default column family). */
+  private static final byte[] APPLIED_INDEX = "cairn.appliedIndex".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] FENCE_TERM = "cairn.fenceTerm".getBytes(StandardCharsets.UTF_8);
+
+  /** The log position of the last applied command: the Raft term and index (term 0 for the single-node log). */
+  public record Applied(long term, long index) {
+    static Applied decode(byte[] raw) {
+      if (raw == null) {
+        return new Applied(0, 0);
+      }
+      java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(raw);
+      return raw.length >= 16 ? new Applied(buf.getLong(), buf.getLong()) : new Applied(0, buf.getLong());
+    }
+
+    byte[] encode() {
+      return java.nio.ByteBuffer.allocate(16).putLong(term).putLong(index).array();
+    }
+  }
+
+  private volatile Applied applied;
+
+  /** The last log entry applied with {@link #applyCommitted}; index 0 before any. */
+  public Applied applied() throws RocksDBException {
+    Applied known = applied;
+    if (known == null) {
+      known = Applied.decode(db.get(APPLIED_INDEX));
+      applied = known;
+    }
+    return known;
+  }
+
+  public long appliedIndex() throws RocksDBException {
+    return applied().index();
+  }
+
+  /** What applying one committed command did. {@code version} is null unless it was applied. */
+  public record Outcome(Result result, Version version, String reason) {}
+
+  public enum Result {
+    APPLIED,
+    /** at or below the applied index: a replay after restart, already in the store */
+    REPLAYED,
+    /** an expectation did not hold: nothing written but the index */
+    CONFLICT,
+    /** proposed under a term older than one already seen: nothing written but the index */
+    FENCED
+  }
+
+  /**
+   * Applies a committed log command: its mutations (plus {@code local} ones that must land with it,
+   * e.g. the single-node log's events) and its position in one atomic batch, so a crash can neither
+   * lose an applied command nor apply one twice. A command at or below the applied index (a replay
+   * after restart) is skipped. Expectations and fencing are checked here, against applied state
+   * only, so every node decides the same. Call from one thread at a time.
+   */
+  public synchronized Outcome applyCommitted(long term, long index, LogCommand command, List<? extends Mutation> local)
+      throws RocksDBException {
+    if (index <= 0) {
+      throw new IllegalArgumentException("log indices start at 1, got " + index);
+    }
+    if (index <= appliedIndex()) {
+      return new Outcome(Result.REPLAYED, null, null);
+    }
+    Applied next = new Applied(term, index);
+    long fence = fenceTerm();
+    String problem = null;
+    Result result = Result.APPLIED;
+    if (command.fenceTerm() > 0 && command.fenceTerm() < fence) {
+      result = Result.FENCED;
+      problem = "proposed in term " + command.fenceTerm() + ", but term " + fence + " has a leader";
+    } else {
+      for (LogCommand.Expect e : command.expectations()) {
+        long actual = get(e.table(), e.key()).map(Entry::logIndex).orElse(0L);
+        if (actual != e.logIndex()) {
+          result = Result.CONFLICT;
+          problem = e.table().columnFamily() + "/" + e.key() + " is at resourceVersion " + actual + ", not " + e.logIndex();
+          break;
+        }
+      }
+    }
+    Version version = new Version(command.wallMillis(), 0, command.proposer());
+    try (WriteBatch batch = new WriteBatch()) {
+      batch.put(APPLIED_INDEX, next.encode());
+      if (result == Result.APPLIED) {
+        if (command.fenceTerm() > fence) {
+          batch.put(FENCE_TERM, java.nio.ByteBuffer.allocate(8).putLong(command.fenceTerm()).array());
+        }
+        addMutations(batch, command.mutations(), version, index);
+        addMutations(batch, local, version, index);
+      }
+      db.write(writeOptions, batch);
+    }
+    applied = next;
+    clock.observe(version);
+    return new Outcome(result, result == Result.APPLIED ? version : null, problem);
+  }
+
+  /** The newest term a fenced command was proposed in; older fenced proposals are refused. */
+  public long fenceTerm() throws RocksDBException {
+    byte[] raw = db.get(FENCE_TERM);
+    return raw == null ? 0 : java.nio.ByteBuffer.wrap(raw).getLong();
+  }
+
+  private void addMutations(WriteBatch batch, List<? extends Mutation> mutations, Version version, long logIndex)
+      throws RocksDBException {
+    for (Mutation m : mutations) {
+      ColumnFamilyHandle cf = handles.get(m.table());
+      byte[] key = m.key().getBytes(StandardCharsets.UTF_8);
+      switch (m) {
+        case Mutation.Put put -> batch.put(cf, key, EntryCodec.encode(version, false, logIndex, Json.encode(put.value())));
+        case Mutation.Delete del -> batch.put(cf, key, EntryCodec.encode(version, true, logIndex, new byte[0]));
+        case Mutation.Purge purge -> batch.delete(cf, key);
+      }
+    }
+  }
+
+  /**
+   * A hash of the replicated tables' live content (table, key, resource version, value): nodes at
+   * the same applied index have the same digest. Returned with the applied index it was taken at.
+   */
+  public record Digest(long appliedIndex, String sha256) {}
+
+  public Digest digest() throws RocksDBException {
+    java.security.MessageDigest sha;
+    try {
+      sha = java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    org.rocksdb.Snapshot snapshot = db.getSnapshot();
+    try (org.rocksdb.ReadOptions read = new org.rocksdb.ReadOptions().setSnapshot(snapshot)) {
+      Applied at = Applied.decode(db.get(read, APPLIED_INDEX));
+      for (Table t : Table.values()) {
+        if (!t.replicated()) {
+          continue;
+        }
+        try (RocksIterator it = db.newIterator(handles.get(t), read)) {
+          for (it.seekToFirst(); it.isValid(); it.next()) {
+            Entry<Object> e = EntryCodec.decode(t, key(it), it.value());
+            if (e.tombstone()) {
+              continue;
+            }
+            sha.update(t.columnFamily().getBytes(StandardCharsets.UTF_8));
+            sha.update((byte) 0);
+            sha.update(it.key());
+            sha.update((byte) 0);
+            sha.update(java.nio.ByteBuffer.allocate(8).putLong(e.logIndex()).array());
+            sha.update(Json.encode(e.value()));
+          }
+        }
+      }
+      return new Digest(at.index(), java.util.HexFormat.of().formatHex(sha.digest()));
+    } finally {
+      db.releaseSnapshot(snapshot);
+    }
+  }
+
+  private static final int SNAPSHOT_FORMAT = 0x43534e31; // "CSN1"
+
+  /**
+   * Writes the replicated tables and the applied position, read at one consistent point, to
+   * {@code file}: a log snapshot. Node-local tables stay out of it, so installing it elsewhere
+   * never touches that node's own data. Returns the position the snapshot is at.
+   */
+  public Applied exportReplicated(Path file) throws RocksDBException, java.io.IOException {
+    org.rocksdb.Snapshot snapshot = db.getSnapshot();
+    try (org.rocksdb.ReadOptions read = new org.rocksdb.ReadOptions().setSnapshot(snapshot);
+         java.io.DataOutputStream out = new java.io.DataOutputStream(new java.io.BufferedOutputStream(
+             Files.newOutputStream(file), 1 << 16))) {
+      Applied at = Applied.decode(db.get(read, APPLIED_INDEX));
+      byte[] fence = db.get(read, FENCE_TERM);
+      out.writeInt(SNAPSHOT_FORMAT);
+      out.writeLong(at.term());
+      out.writeLong(at.index());
+      out.writeLong(fence == null ? 0 : java.nio.ByteBuffer.wrap(fence).getLong());
+      for (Table t : Table.values()) {
+        if (!t.replicated()) {
+          continue;
+        }
+        try (RocksIterator it = db.newIterator(handles.get(t), read)) {
+          for (it.seekToFirst(); it.isValid(); it.next()) {
+            out.writeBoolean(true);
+            out.writeUTF(t.columnFamily());
+            writeBytes(out, it.key());
+            writeBytes(out, it.value());
+          }
+        }
+      }
+      out.writeBoolean(false);
+      return at;
+    } finally {
+      db.releaseSnapshot(snapshot);
+    }
+  }
+
+  /**
+   * Replaces the replicated tables and the applied position with a snapshot's, in one batch
+   * (node-local tables are left alone). Returns the position installed.
+   */
+  public synchronized Applied importReplicated(Path file) throws RocksDBException, java.io.IOException {
+    try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(
+             Files.newInputStream(file), 1 << 16));
+         WriteBatch batch = new WriteBatch()) {
+      if (in.readInt() != SNAPSHOT_FORMAT) {
+        throw new java.io.IOException(file + " is not a state snapshot");
+      }
+      Applied at = new Applied(in.readLong(), in.readLong());
+      long fence = in.readLong();
+      for (Table t : Table.values()) {
+        if (t.replicated()) {
+          try (RocksIterator it = db.newIterator(handles.get(t))) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+              batch.delete(handles.get(t), it.key());
+            }
+          }
+        }
+      }
+      java.util.Map<String, Table> byName = new java.util.HashMap<>();
+      for (Table t : Table.values()) {
+        byName.put(t.columnFamily(), t);
+      }
+      while (in.readBoolean()) {
+        Table t = byName.get(in.readUTF());
+        byte[] k = readBytes(in);
+        byte[] v = readBytes(in);
+        if (t == null || !t.replicated()) {
+          throw new java.io.IOException("snapshot names a table that is not replicated");
+        }
+        batch.put(handles.get(t), k, v);
+        clock.observe(EntryCodec.decode(t, new String(k, StandardCharsets.UTF_8), v).version());
+      }
+      batch.put(APPLIED_INDEX, at.encode());
+      batch.put(FENCE_TERM, java.nio.ByteBuffer.allocate(8).putLong(fence).array());
+      db.write(writeOptions, batch);
+      applied = at;
+      return at;
+    }
+  }
+
+  private static void writeBytes(java.io.DataOutputStream out, byte[] bytes) throws java.io.IOException {
+    out.writeInt(bytes.length);
+    out.write(bytes);
+  }
+
+  private static byte[] readBytes(java.io.DataInputStream in) throws java.io.IOException {
+    int n = in.readInt();
+    if (n < 0 || n > (64 << 20)) {
+      throw new java.io.IOException("corrupt snapshot: entry of " + n + " bytes");
+    }
+    byte[] b = new byte[n];
+    in.readFully(b);
+    return b;
   }
 
   /** Physically removes tombstones older than {@code cutoffMillis}; returns how many. */

@@ -5,11 +5,19 @@ import io.cairn.model.InstanceStatus;
 import io.cairn.model.Workload;
 import io.cairn.model.WorkloadStatus;
 
-/** Every durable table and the record type its values hold: the schema lives here and only here. */
+/**
+ * Every durable table, the record type its values hold, and whether it is control state: the schema
+ * lives here and only here. Replicated tables change only by applying committed log commands, so in
+ * a cluster every node holds the same content; the others are this node's own.
+ */
 public enum Table {
-  WORKLOADS("workloads", Workload.class),
-  WORKLOAD_STATUS("workload_status", WorkloadStatus.class),
-  INSTANCES("instances", InstanceStatus.class),
+  WORKLOADS("workloads", Workload.class, true),
+  WORKLOAD_STATUS("workload_status", WorkloadStatus.class, true),
+  INSTANCES("instances", InstanceStatus.class, true),
+  /** node id -> the node's record: addresses, labels, capacity and Ready/Down/Left. */
+  NODES("nodes", io.cairn.cluster.NodeRecord.class, true),
+  /** token id -> the token, its secret only as a hash. */
+  ACL_TOKENS("acl_tokens", io.cairn.acl.AclToken.class, true),
   EVENTS("events", Event.class),
   BUCKETS("buckets", io.cairn.objects.BucketMeta.class),
   OBJECTS("objects", io.cairn.objects.ObjectMeta.class),
@@ -20,16 +28,25 @@ public enum Table {
   PARTS("parts", io.cairn.objects.MultipartUpload.Part.class),
   TASKS("tasks", io.cairn.tasks.Task.class),
   /** task id -> the output kept when it ended. */
-  TASK_OUTPUT("task_output", io.cairn.tasks.TaskOutput.Stored.class),
-  /** token id -> the token, its secret only as a hash. */
-  ACL_TOKENS("acl_tokens", io.cairn.acl.AclToken.class);
+  TASK_OUTPUT("task_output", io.cairn.tasks.TaskOutput.Stored.class);
 
   private final String columnFamily;
   private final Class<?> valueType;
+  private final boolean replicated;
 
   Table(String columnFamily, Class<?> valueType) {
+    this(columnFamily, valueType, false);
+  }
+
+  Table(String columnFamily, Class<?> valueType, boolean replicated) {
     this.columnFamily = columnFamily;
     this.valueType = valueType;
+    this.replicated = replicated;
+  }
+
+  /** Control state: changed only through the log, the same on every node of a cluster. */
+  public boolean replicated() {
+    return replicated;
   }
 
   public String columnFamily() {

@@ -18,6 +18,10 @@ public final class StorageBus {
   public static final String EVENTS_QUERY = ADDRESSES.local("events.query");
   /** Published after each committed write that carried events: one {@link Event} per message. */
   public static final String EVENTS_APPENDED = ADDRESSES.local("events.appended");
+  /** Published after each log command applied on this node, in log order: one {@link Applied} per command. */
+  public static final String APPLIED = ADDRESSES.local("applied");
+  /** Reply: {@link io.cairn.state.StateStore.Digest} of the replicated tables. */
+  public static final String DIGEST = ADDRESSES.local("digest");
 
   private StorageBus() {}
 
@@ -30,6 +34,14 @@ public final class StorageBus {
 
   /** Atomic: all mutations and all events land together or not at all. Reply: the write's version. */
   public record Write(List<Mutation> mutations, List<Event> events) {}
+
+  /** One entry a log command changed: its new value, or null when deleted, and its resource version. */
+  public record Change(Table table, String key, Object value, long logIndex) {}
+
+  /** The changes of one applied log command. */
+  public record Applied(long index, List<Change> changes) {}
+
+  public record DigestQuery() {}
 
   /** Reply: {@link Events}. */
   public record QueryEvents(EventQuery query) {}
@@ -115,5 +127,6 @@ public final class StorageBus {
       Commit.class, ListObjects.class, PutChunk.class, GetChunk.class, ChunkBytes.class,
       io.cairn.objects.BucketMeta.class, io.cairn.objects.ObjectMeta.class, io.cairn.objects.ObjectCatalog.Listing.class,
       io.cairn.objects.ChunkStore.Stored.class, Boolean.class, CreateUpload.class, PutPart.class, CompleteUpload.class,
-      UploadRef.class, Parts.class, Uploads.class, BucketAcl.class, io.cairn.objects.MultipartUpload.Upload.class);
+      UploadRef.class, Parts.class, Uploads.class, BucketAcl.class, io.cairn.objects.MultipartUpload.Upload.class,
+      Change.class, Applied.class, DigestQuery.class, io.cairn.state.StateStore.Digest.class);
 }

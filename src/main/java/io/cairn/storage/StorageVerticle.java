@@ -12,6 +12,7 @@ import io.cairn.objects.ObjectCatalog;
 import io.cairn.objects.ObjectMeta;
 import io.cairn.objects.StorageMetrics;
 import org.slf4j.LoggerFactory;
+import io.cairn.state.LogCommand;
 import io.cairn.state.Mutation;
 import io.cairn.state.StateStore;
 import io.cairn.state.Table;
@@ -44,13 +45,23 @@ public final class StorageVerticle extends VerticleBase {
   private io.vertx.core.WorkerExecutor scrubExecutor;
   private StateStore store;
   private EventLog events;
+  private ControlLog log;
+  private final java.util.function.Function<CommandApplier, ControlLog> logFactory;
 
   /** The chunk store this component shares with its chunk workers, and how to collect and scrub it. */
   public record ObjectStoreOptions(ChunkStore chunks, StorageMetrics metrics, java.time.Duration gcGrace,
       java.time.Duration gcInterval, java.time.Duration scrubInterval, long scrubBytesPerSecond,
       java.time.Duration multipartExpiry, int diskThresholdPercent) {}
 
+  /** A single-node store: its control log commits locally. */
   public StorageVerticle(Path dir, String nodeId, int maxEvents, boolean syncWrites, ObjectStoreOptions objects) {
+    this(dir, nodeId, maxEvents, syncWrites, objects, LocalControlLog::new);
+  }
+
+  /** {@code logFactory} builds the control log over the opened store (a cluster passes its Raft log). */
+  public StorageVerticle(Path dir, String nodeId, int maxEvents, boolean syncWrites, ObjectStoreOptions objects,
+      java.util.function.Function<CommandApplier, ControlLog> logFactory) {
+    this.logFactory = logFactory;
     this.dir = dir;
     this.nodeId = nodeId;
     this.maxEvents = maxEvents;
@@ -63,12 +74,14 @@ public final class StorageVerticle extends VerticleBase {
     return vertx.executeBlocking(() -> {
       store = StateStore.open(dir, nodeId, syncWrites);
       events = new EventLog(store, nodeId, maxEvents);
+      log = logFactory.apply(new CommandApplier(store, vertx));
       return store;
     }).onSuccess(s -> {
+      this.<StorageBus.DigestQuery>serve(StorageBus.DIGEST, m -> store.digest());
       this.<StorageBus.Get>serve(StorageBus.GET, m -> store.get(m.table(), m.key()));
       this.<StorageBus.Scan>serve(StorageBus.SCAN, m -> new StorageBus.Entries(
           List.copyOf(store.scan(m.table(), m.prefix(), m.afterKey(), m.limit(), e -> true))));
-      this.<StorageBus.Write>serve(StorageBus.WRITE, this::write);
+      consumers.add(Bus.serveAsync(vertx, StorageBus.WRITE, (StorageBus.Write w, String requestId) -> write(w)));
       this.<StorageBus.QueryEvents>serve(StorageBus.EVENTS_QUERY, m -> new StorageBus.Events(events.query(m.query())));
       this.<StorageBus.Ping>serve(StorageBus.PING, m -> new StorageBus.Pong(store.count(Table.WORKLOADS)));
       ObjectCatalog catalog = new ObjectCatalog(store, objects.metrics());
@@ -130,16 +143,73 @@ public final class StorageVerticle extends VerticleBase {
     });
   }
 
-  private Version write(StorageBus.Write w) throws Exception {
-    EventLog.Appended appended = events.prepare(w.events());
-    List<Mutation> all = new ArrayList<>(w.mutations());
+  /**
+   * Control-state mutations go through the log; node-local ones and the events are written here.
+   * The single-node log takes them all in one batch; a replicated log commits first, then the
+   * node-local part follows (a crash between the two loses only those events).
+   */
+  private Future<Version> write(StorageBus.Write w) {
+    List<Mutation> replicated = new ArrayList<>();
+    List<Mutation> local = new ArrayList<>();
+    for (Mutation m : w.mutations()) {
+      (m.table().replicated() ? replicated : local).add(m);
+    }
+    try {
+      if (replicated.isEmpty()) {
+        return Future.succeededFuture(writeLocal(local, w.events()));
+      }
+      LogCommand command = LogCommand.of(nodeId, replicated);
+      if (log.atomicWithLocal()) {
+        EventLog.Appended appended = events.prepare(w.events());
+        local.addAll(appended.mutations());
+        ControlLog.Applied applied = log.append(command, local).join();
+        checkOutcome(applied.outcome());
+        events.committed(appended);
+        published(appended);
+        return Future.succeededFuture(applied.outcome().version());
+      }
+      io.vertx.core.Context context = vertx.getOrCreateContext();
+      return Future.fromCompletionStage(log.append(command, List.of()), context)
+          .map(applied -> {
+            checkOutcome(applied.outcome());
+            return applied;
+          })
+          .compose(applied -> {
+            try {
+              writeLocal(local, w.events());
+              return Future.succeededFuture(applied.outcome().version());
+            } catch (Exception e) {
+              return Future.failedFuture(e);
+            }
+          });
+    } catch (java.util.concurrent.CompletionException e) {
+      return Future.failedFuture(e.getCause());
+    } catch (Exception e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private static void checkOutcome(io.cairn.state.StateStore.Outcome outcome) {
+    if (outcome.result() == io.cairn.state.StateStore.Result.CONFLICT
+        || outcome.result() == io.cairn.state.StateStore.Result.FENCED) {
+      throw new CairnException(ErrorCode.CONFLICT, outcome.reason());
+    }
+  }
+
+  private Version writeLocal(List<Mutation> local, List<Event> toAppend) throws Exception {
+    EventLog.Appended appended = events.prepare(toAppend);
+    List<Mutation> all = new ArrayList<>(local);
     all.addAll(appended.mutations());
     Version version = store.write(all);
     events.committed(appended);
+    published(appended);
+    return version;
+  }
+
+  private void published(EventLog.Appended appended) {
     for (Event e : appended.events()) {
       vertx.eventBus().publish(StorageBus.EVENTS_APPENDED, e);
     }
-    return version;
   }
 
   /** Reachable locally and at this node's scoped address, for callers on other nodes later. */

@@ -104,7 +104,7 @@ class AppliedLogPropertyTest {
   static Map<String, Long> applyOnce(Path path, List<Command> log) throws RocksDBException {
     try (StateStore store = StateStore.open(path, "n1", false)) {
       for (int i = 0; i < log.size(); i++) {
-        store.applyCommitted(i + 1, log.get(i).mutations(store));
+        store.applyCommitted(1, i + 1, LogCommand.of("n1", List.of()), log.get(i).mutations(store));
       }
       assertThat(store.appliedIndex()).isEqualTo(log.size());
       return contents(store);
@@ -124,7 +124,7 @@ class AppliedLogPropertyTest {
       int crash = 0;
       long highest = 0;
       while (next <= log.size()) {
-        store.applyCommitted(next, log.get(next - 1).mutations(store)); // a replayed one must be skipped
+        store.applyCommitted(1, next, LogCommand.of("n1", List.of()), log.get(next - 1).mutations(store)); // a replayed one must be skipped
         highest = Math.max(highest, next);
         next++;
         if (crash < crashPoints.size() && crashPoints.get(crash) % (log.size() + 1) == next - 1) {

@@ -1,0 +1,86 @@
+package io.cairn.storage;
+
+import io.cairn.state.LogCommand;
+import io.cairn.state.Mutation;
+import io.cairn.state.StateStore;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Applies committed commands to the state store, the same way for every log, and tells the node:
+ * each applied command is published on {@link StorageBus#APPLIED} (in log order), and callers may
+ * wait until an index is applied here.
+ */
+public final class CommandApplier {
+  private final StateStore store;
+  private final Vertx vertx;
+  private final TreeMap<Long, List<CompletableFuture<Void>>> waiters = new TreeMap<>();
+
+  public CommandApplier(StateStore store, Vertx vertx) {
+    this.store = store;
+    this.vertx = vertx;
+  }
+
+  public StateStore store() {
+    return store;
+  }
+
+  /** Applies one committed command at (term, index); blocking, from one thread at a time. */
+  public StateStore.Outcome apply(long term, long index, LogCommand command, List<? extends Mutation> local)
+      throws Exception {
+    StateStore.Outcome outcome = store.applyCommitted(term, index, command, local);
+    if (outcome.result() == StateStore.Result.APPLIED) {
+      List<StorageBus.Change> changes = new ArrayList<>(command.mutations().size());
+      for (Mutation m : command.mutations()) {
+        changes.add(new StorageBus.Change(m.table(), m.key(), m instanceof Mutation.Put p ? p.value() : null, index));
+      }
+      vertx.eventBus().publish(StorageBus.APPLIED, new StorageBus.Applied(index, List.copyOf(changes)));
+    }
+    if (outcome.result() != StateStore.Result.REPLAYED) {
+      released(index);
+    }
+    return outcome;
+  }
+
+  /** Log entries without a command of ours (configuration, leader no-ops) still move the applied index. */
+  public void skipped(long index) {
+    released(index);
+  }
+
+  /** Completes once this node has applied {@code index} (at once if it has). */
+  public CompletableFuture<Void> awaitApplied(long index) {
+    try {
+      if (store.appliedIndex() >= index) {
+        return CompletableFuture.completedFuture(null);
+      }
+    } catch (Exception e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<Void> wait = new CompletableFuture<>();
+    synchronized (waiters) {
+      waiters.computeIfAbsent(index, i -> new ArrayList<>()).add(wait);
+    }
+    try { // applied meanwhile?
+      if (store.appliedIndex() >= index) {
+        released(index);
+      }
+    } catch (Exception ignored) {
+      // the next apply releases it
+    }
+    return wait;
+  }
+
+  private void released(long index) {
+    List<CompletableFuture<Void>> ready = new ArrayList<>();
+    synchronized (waiters) {
+      Map<Long, List<CompletableFuture<Void>>> head = waiters.headMap(index, true);
+      head.values().forEach(ready::addAll);
+      head.clear();
+    }
+    ready.forEach(f -> f.complete(null));
+  }
+}

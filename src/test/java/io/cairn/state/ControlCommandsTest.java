@@ -1,0 +1,90 @@
+package io.cairn.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cairn.model.Phase;
+import io.cairn.model.WorkloadStatus;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Log commands: expectations, fencing, resource versions, the digest and snapshot export/import. */
+class ControlCommandsTest {
+  @TempDir
+  Path dir;
+
+  static Mutation put(String name, Phase phase) {
+    return new Mutation.Put(Table.WORKLOAD_STATUS, name, new WorkloadStatus(name, phase, 0, null, null, 1));
+  }
+
+  static LogCommand command(long fenceTerm, List<LogCommand.Expect> expect, Mutation... mutations) {
+    return new LogCommand("n1", 1_000, fenceTerm, expect, List.of(mutations));
+  }
+
+  @Test
+  void commandsSurviveTheirEncodingAndCarryTheirIndexAsResourceVersion() throws Exception {
+    LogCommand sent = command(3, List.of(new LogCommand.Expect(Table.WORKLOADS, "w", 7)), put("a", Phase.Running),
+        new Mutation.Delete(Table.INSTANCES, "a-0"));
+    assertThat(LogCommand.decode(sent.encode())).isEqualTo(sent);
+    try (StateStore store = StateStore.open(dir.resolve("s"), "n1", false)) {
+      store.applyCommitted(2, 5, command(0, List.of(), put("a", Phase.Running)), List.of());
+      assertThat(store.get(Table.WORKLOAD_STATUS, "a").orElseThrow().logIndex()).isEqualTo(5);
+      assertThat(store.applied()).isEqualTo(new StateStore.Applied(2, 5));
+    }
+  }
+
+  @Test
+  void aStaleExpectationIsAConflictThatWritesNothingButTheIndex() throws Exception {
+    try (StateStore store = StateStore.open(dir.resolve("s"), "n1", false)) {
+      store.applyCommitted(1, 1, command(0, List.of(), put("a", Phase.Running)), List.of());
+      StateStore.Outcome stale = store.applyCommitted(1, 2, command(0,
+          List.of(new LogCommand.Expect(Table.WORKLOAD_STATUS, "a", 0)), put("a", Phase.Failed)), List.of());
+      assertThat(stale.result()).isEqualTo(StateStore.Result.CONFLICT);
+      assertThat(stale.reason()).contains("resourceVersion 1, not 0");
+      assertThat(store.<WorkloadStatus>get(Table.WORKLOAD_STATUS, "a").orElseThrow().value().phase()).isEqualTo(Phase.Running);
+      assertThat(store.appliedIndex()).isEqualTo(2);
+      StateStore.Outcome current = store.applyCommitted(1, 3, command(0,
+          List.of(new LogCommand.Expect(Table.WORKLOAD_STATUS, "a", 1)), put("a", Phase.Failed)), List.of());
+      assertThat(current.result()).isEqualTo(StateStore.Result.APPLIED);
+      assertThat(store.<WorkloadStatus>get(Table.WORKLOAD_STATUS, "a").orElseThrow().value().phase()).isEqualTo(Phase.Failed);
+    }
+  }
+
+  @Test
+  void aCommandFromAnOlderLeaderTermIsFenced() throws Exception {
+    try (StateStore store = StateStore.open(dir.resolve("s"), "n1", false)) {
+      assertThat(store.applyCommitted(4, 1, command(4, List.of(), put("a", Phase.Running)), List.of()).result())
+          .isEqualTo(StateStore.Result.APPLIED);
+      StateStore.Outcome old = store.applyCommitted(4, 2, command(3, List.of(), put("a", Phase.Failed)), List.of());
+      assertThat(old.result()).isEqualTo(StateStore.Result.FENCED);
+      assertThat(store.<WorkloadStatus>get(Table.WORKLOAD_STATUS, "a").orElseThrow().value().phase()).isEqualTo(Phase.Running);
+      assertThat(store.fenceTerm()).isEqualTo(4);
+    }
+  }
+
+  @Test
+  void aSnapshotCarriesReplicatedTablesOnlyAndEqualStatesHaveEqualDigests() throws Exception {
+    Path snapshot = dir.resolve("snapshot");
+    StateStore.Digest sourceDigest;
+    try (StateStore source = StateStore.open(dir.resolve("a"), "n1", false)) {
+      source.applyCommitted(1, 1, command(0, List.of(), put("a", Phase.Running), put("b", Phase.Pending)), List.of());
+      source.applyCommitted(1, 2, command(0, List.of(), new Mutation.Delete(Table.WORKLOAD_STATUS, "b")), List.of());
+      source.write(List.of(new Mutation.Put(Table.CHUNK_REFS, "h1", 1L)));
+      assertThat(source.exportReplicated(snapshot)).isEqualTo(new StateStore.Applied(1, 2));
+      sourceDigest = source.digest();
+    }
+    try (StateStore target = StateStore.open(dir.resolve("b"), "n2", false)) {
+      target.applyCommitted(1, 1, command(0, List.of(), put("stale", Phase.Failed)), List.of());
+      target.write(List.of(new Mutation.Put(Table.CHUNK_REFS, "mine", 2L)));
+      assertThat(target.digest().sha256()).isNotEqualTo(sourceDigest.sha256());
+      target.importReplicated(snapshot);
+      assertThat(target.digest()).isEqualTo(sourceDigest);
+      assertThat(target.get(Table.WORKLOAD_STATUS, "stale")).isEmpty();
+      assertThat(target.get(Table.WORKLOAD_STATUS, "a")).isPresent();
+      assertThat(target.<Long>get(Table.CHUNK_REFS, "mine").orElseThrow().value()).as("node-local data stays").isEqualTo(2L);
+      assertThat(target.get(Table.CHUNK_REFS, "h1")).as("the source's node-local data does not travel").isEmpty();
+      assertThat(target.appliedIndex()).isEqualTo(2);
+    }
+  }
+}
