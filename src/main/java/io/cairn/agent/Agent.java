@@ -93,7 +93,8 @@ public final class Agent {
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
     Bus.registerCodecs(vertx, Stream.of(StorageBus.MESSAGE_TYPES, RuntimeBus.MESSAGE_TYPES,
-        ReconcileBus.MESSAGE_TYPES, HealthBus.MESSAGE_TYPES, RegistryBus.MESSAGE_TYPES, TasksBus.MESSAGE_TYPES, io.cairn.acl.AclBus.MESSAGE_TYPES).flatMap(List::stream).toList());
+        ReconcileBus.MESSAGE_TYPES, HealthBus.MESSAGE_TYPES, RegistryBus.MESSAGE_TYPES, TasksBus.MESSAGE_TYPES, io.cairn.acl.AclBus.MESSAGE_TYPES,
+        io.cairn.cluster.ClusterBus.MESSAGE_TYPES).flatMap(List::stream).toList());
     Agent agent = new Agent(config, nodeId, version, vertx, registry);
     agent.writeS3Env = writeS3Env;
     // On failure, close Vert.x and report the cause from outside its (then terminated) event loops.
@@ -134,8 +135,20 @@ public final class Agent {
     StorageVerticle.ObjectStoreOptions objectStore = new StorageVerticle.ObjectStoreOptions(chunks, storageMetrics,
         config.chunkGcGrace(), config.gcInterval(), config.scrubInterval(), config.scrubBytesPerSecond(),
         config.multipartExpiry(), config.diskThresholdPercent());
-    return deploy(new StorageVerticle(data.resolve("state"), nodeId, config.eventsMaxEntries(), config.syncWrites(),
-            objectStore), worker("cairn-storage"))
+    io.cairn.cluster.RaftNode raft;
+    try {
+      raft = config.cluster().enabled() ? new io.cairn.cluster.RaftNode(nodeId, data.resolve("raft"),
+          config.cluster().host(), raftPort(), config.cluster().writeTimeout(), config.cluster().snapshotThreshold(), registry) : null;
+    } catch (java.io.IOException e) {
+      return Future.failedFuture(e);
+    }
+    NodeResources resources = new NodeResources(data);
+    StorageVerticle storage = raft == null
+        ? new StorageVerticle(data.resolve("state"), nodeId, config.eventsMaxEntries(), config.syncWrites(), objectStore)
+        : new StorageVerticle(data.resolve("state"), nodeId, config.eventsMaxEntries(), config.syncWrites(), objectStore,
+            raft::attach);
+    return deploy(storage, worker("cairn-storage"))
+        .compose(v -> raft == null ? Future.succeededFuture() : deployCluster(raft, resources))
         .compose(v -> deploy(() -> new ChunkVerticle(nodeId, chunks, storageMetrics),
             worker("cairn-chunks").setInstances(CHUNK_WORKERS).setWorkerPoolSize(CHUNK_WORKERS)))
         .compose(v -> deploy(new io.cairn.acl.AclVerticle(config.requestTimeout()), new DeploymentOptions()))
@@ -146,7 +159,8 @@ public final class Agent {
         .compose(v -> deploy(reconcile, new DeploymentOptions()))
         .compose(v -> deploy(new TasksVerticle(nodeId, config, registry, isolation), new DeploymentOptions()))
         .compose(v -> deploy(new HealthVerticle(nodeId, nodeName(), version, startedAt, new NodeResources(data),
-            this::listeners, config.diskThresholdPercent(), isolation.describe()), new DeploymentOptions()))
+            this::listeners, config.diskThresholdPercent(), isolation.describe(), config.nodeLabels(),
+            config.cluster().enabled()), new DeploymentOptions()))
         .compose(v -> deploy(() -> {
           ApiVerticle instance = new ApiVerticle(config, nodeId, registry, apiMetrics, apiGuard);
           apiInstances.add(instance);
@@ -175,6 +189,46 @@ public final class Agent {
             kv("dataDir", data.toString())));
   }
 
+  /** The cluster component, after storage: the Raft member needs the store, every later write needs the log. */
+  private Future<Void> deployCluster(io.cairn.cluster.RaftNode raft, NodeResources resources) {
+    return vertx.executeBlocking(resources::snapshot).compose(snapshot -> {
+      long registeredAt = System.currentTimeMillis();
+      java.util.function.Supplier<io.cairn.cluster.NodeRecord> self = () -> new io.cairn.cluster.NodeRecord(nodeId,
+          nodeName(), io.cairn.cluster.NodeRecord.State.Ready, config.cluster().server(), config.nodeLabels(),
+          new io.cairn.cluster.NodeRecord.Addresses(config.httpHost() + ":" + httpPort, config.s3Host() + ":" + s3Port,
+              "", raft.raftAddress()),
+          new io.cairn.cluster.NodeRecord.Capacity(snapshot.capacity().cpuMillis(), snapshot.capacity().memoryBytes(),
+              snapshot.capacity().diskBytes()), version, registeredAt, registeredAt);
+      java.util.function.Supplier<io.cairn.cluster.ClusterBus.Usage> usage = () -> {
+        NodeResources.Snapshot now = resources.snapshot();
+        return new io.cairn.cluster.ClusterBus.Usage(now.cpuPercent(), now.used().memoryBytes(), now.used().diskBytes());
+      };
+      return deploy(new io.cairn.cluster.ClusterVerticle(nodeId, config.cluster(), raft, self, usage, registry,
+          config.requestTimeout(), config.clusterPortFile()), new DeploymentOptions());
+    });
+  }
+
+  /**
+   * cluster.raftPort, or with 0 a free port chosen once and kept in DATA_DIR/raft.port: the Raft
+   * configuration other servers hold names this address, so it must survive a restart.
+   */
+  private int raftPort() throws java.io.IOException {
+    if (config.cluster().raftPort() != 0) {
+      return config.cluster().raftPort();
+    }
+    Path file = config.raftPortFile();
+    if (Files.exists(file)) {
+      return Integer.parseInt(Files.readString(file).trim());
+    }
+    int port;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1,
+        java.net.InetAddress.getByName(config.cluster().host()))) {
+      port = probe.getLocalPort();
+    }
+    Files.writeString(file, port + "\n");
+    return port;
+  }
+
   /**
    * State, logs and s3.env hold workload env values and keys: only the node's user may read them.
    * When processes run as another user, the data dir and work/ stay traversable (not readable) so
@@ -185,7 +239,7 @@ public final class Agent {
     var traverse = java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x");
     Files.createDirectories(data);
     Files.setPosixFilePermissions(data, otherRunUser ? traverse : owner);
-    for (String dir : List.of("state", "logs", "chunks", "work")) {
+    for (String dir : List.of("state", "logs", "chunks", "work", "raft")) {
       Path d = Files.createDirectories(data.resolve(dir));
       Files.setPosixFilePermissions(d, otherRunUser && dir.equals("work") ? traverse : owner);
     }

@@ -56,6 +56,30 @@ public final class AgentCommand implements Callable<Integer> {
   @Option(names = "--log-level", paramLabel = "LEVEL", description = "Lowest level logged (log.level).")
   String logLevel;
 
+  @Option(names = "--cluster", description = "Join or form a cluster (cluster.enabled); needs cluster.secret.")
+  boolean cluster;
+
+  @Option(names = "--join", paramLabel = "HOST:PORT,...", description = "Peer addresses to find the cluster through (cluster.join).")
+  String join;
+
+  @Option(names = "--cluster-host", paramLabel = "ADDR", description = "Peer and Raft bind/advertise address (cluster.host).")
+  String clusterHost;
+
+  @Option(names = "--cluster-port", paramLabel = "N", description = "Peer gRPC port; 0 picks a free one (cluster.port).")
+  String clusterPort;
+
+  @Option(names = "--raft-port", paramLabel = "N", description = "Raft port; 0 picks a free one (cluster.raftPort).")
+  String raftPort;
+
+  @Option(names = "--bootstrap-expect", paramLabel = "N", description = "Servers needed before the first election (cluster.bootstrapExpect).")
+  String bootstrapExpect;
+
+  @Option(names = "--client-only", description = "Follow the Raft log without voting (cluster.server false).")
+  boolean clientOnly;
+
+  @Option(names = "--label", paramLabel = "K=V", description = "A node label; repeatable (node.labels).")
+  java.util.List<String> labels;
+
   @Option(names = "--insecure-no-auth", description = "Listen beyond loopback without API tokens (auth.enabled false).")
   boolean insecureNoAuth;
 
@@ -94,8 +118,10 @@ public final class AgentCommand implements Callable<Integer> {
     try {
       agent = Agent.start(config, id, Main.version(), devKeys).toCompletionStage().toCompletableFuture()
           .get(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
-      agent.awaitReady().toCompletionStage().toCompletableFuture()
-          .get(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      if (!config.cluster().enabled()) { // a cluster member is ready once it caught up: /health/ready says when
+        agent.awaitReady().toCompletionStage().toCompletableFuture()
+            .get(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      }
     } catch (Exception e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       log.error("node failed to start: {}", cause.getMessage());
@@ -126,8 +152,12 @@ public final class AgentCommand implements Callable<Integer> {
     if (config.auth().enabled() || insecureNoAuth) {
       return null;
     }
-    for (String[] listener : new String[][] {{Settings.HTTP_HOST.path(), config.httpHost()},
-        {Settings.S3_HOST.path(), config.s3Host()}}) {
+    java.util.List<String[]> listeners = new java.util.ArrayList<>(java.util.List.of(
+        new String[] {Settings.HTTP_HOST.path(), config.httpHost()}, new String[] {Settings.S3_HOST.path(), config.s3Host()}));
+    if (config.cluster().enabled()) {
+      listeners.add(new String[] {Settings.CLUSTER_HOST.path(), config.cluster().host()});
+    }
+    for (String[] listener : listeners) {
       if (!loopback(listener[1])) {
         return listener[0] + ": " + listener[1] + " is not a loopback address, and auth.enabled is false: set "
             + Settings.AUTH_ENABLED.path() + ": true (CAIRN_AUTH_ENABLED=true), then run cairn acl bootstrap; "
@@ -154,6 +184,14 @@ public final class AgentCommand implements Callable<Integer> {
     put(flags, Settings.NODE_ID.path(), nodeId);
     put(flags, Settings.LOG_FORMAT.path(), logFormat);
     put(flags, Settings.LOG_LEVEL.path(), logLevel);
+    put(flags, Settings.CLUSTER_ENABLED.path(), cluster ? "true" : null);
+    put(flags, Settings.CLUSTER_JOIN.path(), join);
+    put(flags, Settings.CLUSTER_HOST.path(), clusterHost);
+    put(flags, Settings.CLUSTER_PORT.path(), clusterPort);
+    put(flags, Settings.CLUSTER_RAFT_PORT.path(), raftPort);
+    put(flags, Settings.CLUSTER_BOOTSTRAP_EXPECT.path(), bootstrapExpect);
+    put(flags, Settings.CLUSTER_SERVER.path(), clientOnly ? "false" : null);
+    put(flags, Settings.NODE_LABELS.path(), labels == null ? null : String.join(",", labels));
     return flags;
   }
 

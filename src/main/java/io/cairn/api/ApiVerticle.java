@@ -61,6 +61,7 @@ public final class ApiVerticle extends VerticleBase {
     new RegistryRoutes(vertx, config.requestTimeout()).mount(router);
     new TaskRoutes(vertx, config.requestTimeout()).mount(router);
     new AclRoutes(vertx, config.requestTimeout()).mount(router);
+    new ClusterRoutes(vertx, config.requestTimeout(), config.cluster().enabled()).mount(router);
     router.route().failureHandler(ctx -> {
       if (ctx.failure() instanceof io.cairn.model.CairnException || ctx.statusCode() < 0) {
         ApiErrors.fail(ctx, ctx.failure());

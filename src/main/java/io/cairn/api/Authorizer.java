@@ -63,8 +63,8 @@ final class Authorizer implements Handler<RoutingContext> {
     if (path.equals("/api/v1/acl/bootstrap") && req.method() == HttpMethod.POST) {
       return null;
     }
-    if (path.startsWith("/api/v1/acl/")) {
-      return Role.admin;
+    if (path.startsWith("/api/v1/acl/") || (path.startsWith("/api/v1/nodes/") && req.method() == HttpMethod.DELETE)) {
+      return Role.admin; // tokens, and cluster membership
     }
     return req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD ? Role.reader : Role.operator;
   }

@@ -43,7 +43,13 @@ public record CairnConfig(
     Listener s3Listener,
     Duration minRestartBackoff,
     RuntimeSettings runtime,
-    Auth auth) {
+    Auth auth,
+    Cluster cluster) {
+
+  /** Cluster membership and the Raft log; {@code enabled} false is the single-node default. */
+  public record Cluster(boolean enabled, java.util.List<String> join, String host, int port, int raftPort,
+      int bootstrapExpect, boolean server, Duration heartbeatInterval, Duration heartbeatTimeout,
+      Duration writeTimeout, int snapshotThreshold, String secret) {}
 
   /** Who may call the API: tokens on or off, anonymous scrapes, Host names served while off. */
   public record Auth(boolean enabled, boolean metricsAnonymous, java.util.List<String> allowedHosts) {}
@@ -92,7 +98,12 @@ public record CairnConfig(
         new RuntimeSettings(v.get(Settings.RUNTIME_USER), v.get(Settings.RUNTIME_ALLOWED_DIRS), v.get(Settings.RUNTIME_PIDS_MAX)),
         new Auth(v.get(Settings.AUTH_ENABLED), v.get(Settings.AUTH_METRICS_ANONYMOUS),
             java.util.Arrays.stream(v.get(Settings.HTTP_ALLOWED_HOSTS).split(",")).map(String::trim)
-                .filter(h -> !h.isEmpty()).map(h -> h.toLowerCase(java.util.Locale.ROOT)).toList()));
+                .filter(h -> !h.isEmpty()).map(h -> h.toLowerCase(java.util.Locale.ROOT)).toList()),
+        new Cluster(v.get(Settings.CLUSTER_ENABLED), v.get(Settings.CLUSTER_JOIN), v.get(Settings.CLUSTER_HOST),
+            v.get(Settings.CLUSTER_PORT), v.get(Settings.CLUSTER_RAFT_PORT), v.get(Settings.CLUSTER_BOOTSTRAP_EXPECT),
+            v.get(Settings.CLUSTER_SERVER), v.get(Settings.CLUSTER_HEARTBEAT_INTERVAL),
+            v.get(Settings.CLUSTER_HEARTBEAT_TIMEOUT), v.get(Settings.CLUSTER_WRITE_TIMEOUT),
+            v.get(Settings.CLUSTER_SNAPSHOT_THRESHOLD), v.get(Settings.CLUSTER_SECRET)));
   }
 
   /** Typed lookup of parsed values, so {@link #from} reads like the settings list. */
@@ -107,7 +118,7 @@ public record CairnConfig(
         memoryThresholdPercent, diskThresholdPercent, logsMaxFileBytes, logsMaxFiles, eventsMaxEntries, syncWrites,
         chunkSize, compression, chunkGcGrace, scrubInterval, scrubBytesPerSecond, multipartExpiry,
         s3Host, s3Port, s3Region, accessKeyId, secretAccessKey, registry, tasks, nodeLabels, httpListener, s3Listener,
-        minRestartBackoff, runtime, auth);
+        minRestartBackoff, runtime, auth, cluster);
   }
 
   public Path s3EnvFile() {
@@ -116,6 +127,14 @@ public record CairnConfig(
 
   public Path s3PortFile() {
     return dataDir.resolve("s3.port");
+  }
+
+  public Path clusterPortFile() {
+    return dataDir.resolve("cluster.port");
+  }
+
+  public Path raftPortFile() {
+    return dataDir.resolve("raft.port");
   }
 
   public Path httpPortFile() {

@@ -66,6 +66,13 @@ public final class ConfigLoader {
     if (config.s3AccessKeyId().isBlank() != config.s3SecretAccessKey().isBlank()) {
       problems.add("s3.accessKeyId / s3.secretAccessKey: give both or neither");
     }
+    if (config.cluster().enabled() && config.cluster().secret().isBlank()) {
+      problems.add(Settings.CLUSTER_SECRET.path() + ": required with cluster.enabled (set "
+          + Settings.CLUSTER_SECRET.envName() + "); every node of the cluster must have the same one");
+    }
+    if (config.cluster().enabled() && config.cluster().secret().length() > 0 && config.cluster().secret().length() < 16) {
+      problems.add(Settings.CLUSTER_SECRET.path() + ": must be at least 16 characters");
+    }
     if (config.chunkSize() < (64L << 10) || config.chunkSize() > (64L << 20)) {
       problems.add("storage.chunkSize: must be between 64Ki and 64Mi");
     }

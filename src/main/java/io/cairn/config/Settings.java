@@ -16,7 +16,7 @@ public final class Settings {
       "Human-readable node name; empty uses the host name");
   public static final Setting<java.util.Map<String, String>> NODE_LABELS = new Setting<>("node.labels",
       java.util.Map.of(), Settings::labels, Settings::formatLabels,
-      "Labels tasks can ask for with placement, e.g. zone=a,disk=ssd");
+      "Labels describing this node (zone=a,disk=ssd): shown in the node list, matched by placement rules of tasks and workloads");
   public static final Setting<Path> DATA_DIR = new Setting<>("data.dir", Path.of("data"),
       raw -> Path.of(nonEmpty(raw)), Path::toString, "Directory for state, logs and the node id");
   public static final Setting<String> HTTP_HOST = text("http.host", "127.0.0.1",
@@ -131,6 +131,32 @@ public final class Settings {
   public static final Setting<Integer> RUNTIME_PIDS_MAX = integer("runtime.pidsMax", 4096, 0, 4_194_304,
       "Processes one instance or task may have at once (cgroup pids.max); 0 for no limit");
 
+  public static final Setting<Boolean> CLUSTER_ENABLED = bool("cluster.enabled", false,
+      "Join or form a cluster (--cluster); off: a single node with no Raft and no peer port");
+  public static final Setting<List<String>> CLUSTER_JOIN = new Setting<>("cluster.join", List.of(),
+      Settings::hostPorts, v -> String.join(",", v),
+      "Peer addresses (host:port of cluster.port) to find the cluster through, comma-separated; may include this node");
+  public static final Setting<String> CLUSTER_HOST = text("cluster.host", "127.0.0.1",
+      "Address the peer and Raft listeners bind and advertise");
+  public static final Setting<Integer> CLUSTER_PORT = port("cluster.port", 7702,
+      "Peer gRPC port (membership, heartbeats, forwarding); 0 picks a free port and writes DATA_DIR/cluster.port");
+  public static final Setting<Integer> CLUSTER_RAFT_PORT = port("cluster.raftPort", 7703,
+      "Raft port (Apache Ratis); 0 picks a free one once and keeps it in DATA_DIR/raft.port");
+  public static final Setting<Integer> CLUSTER_BOOTSTRAP_EXPECT = integer("cluster.bootstrapExpect", 3, 1, 9,
+      "Servers that must have found each other before the first leader election of a new cluster");
+  public static final Setting<Boolean> CLUSTER_SERVER = bool("cluster.server", true,
+      "Vote in the Raft group; false (--client-only) follows the log as a non-voting listener");
+  public static final Setting<Duration> CLUSTER_HEARTBEAT_INTERVAL = duration("cluster.heartbeatInterval", "1s",
+      "How often each node heartbeats the leader");
+  public static final Setting<Duration> CLUSTER_HEARTBEAT_TIMEOUT = duration("cluster.heartbeatTimeout", "3s",
+      "A node not heard from for this long is marked Down by the leader");
+  public static final Setting<Duration> CLUSTER_WRITE_TIMEOUT = duration("cluster.writeTimeout", "5s",
+      "A write not committed within this time fails with 503 UNAVAILABLE (no quorum)");
+  public static final Setting<Integer> CLUSTER_SNAPSHOT_THRESHOLD = integer("cluster.snapshotThreshold", 10_000, 10,
+      100_000_000, "Log entries after which a server snapshots its state and purges the log before it");
+  public static final Setting<String> CLUSTER_SECRET = text("cluster.secret", "",
+      "Shared secret every peer call carries (required with cluster.enabled); keep it out of the config file via CAIRN_CLUSTER_SECRET");
+
   public static final List<Setting<?>> ALL = List.of(NODE_ID, NODE_NAME, NODE_LABELS, DATA_DIR, HTTP_HOST, HTTP_PORT,
       HTTP_MAX_BODY_SIZE, HTTP_REQUEST_TIMEOUT, HTTP_IDLE_TIMEOUT, HTTP_REQUEST_HEADER_TIMEOUT, HTTP_MAX_CONNECTIONS,
       HTTP_ALLOWED_HOSTS, AUTH_ENABLED, AUTH_METRICS_ANONYMOUS, LOG_FORMAT, LOG_LEVEL, SHUTDOWN_GRACE_PERIOD,
@@ -140,7 +166,9 @@ public final class Settings {
       S3_HOST, S3_PORT, S3_IDLE_TIMEOUT, S3_REQUEST_HEADER_TIMEOUT, S3_MAX_CONNECTIONS, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY,
       REGISTRY_BACKEND, REGISTRY_REDIS_URL, REGISTRY_REDIS_TIMEOUT, REGISTRY_TTL, REGISTRY_HEARTBEAT_INTERVAL,
       TASKS_MAX_CONCURRENT, TASKS_QUEUE_CAPACITY, TASKS_RETENTION, TASKS_MAX_RETAINED, TASKS_MAX_OUTPUT,
-      TASKS_STOP_GRACE_PERIOD, TASKS_FOLLOWER_STALL_TIMEOUT, RUNTIME_USER, RUNTIME_ALLOWED_DIRS, RUNTIME_PIDS_MAX);
+      TASKS_STOP_GRACE_PERIOD, TASKS_FOLLOWER_STALL_TIMEOUT, RUNTIME_USER, RUNTIME_ALLOWED_DIRS, RUNTIME_PIDS_MAX,
+      CLUSTER_ENABLED, CLUSTER_JOIN, CLUSTER_HOST, CLUSTER_PORT, CLUSTER_RAFT_PORT, CLUSTER_BOOTSTRAP_EXPECT,
+      CLUSTER_SERVER, CLUSTER_HEARTBEAT_INTERVAL, CLUSTER_HEARTBEAT_TIMEOUT, CLUSTER_WRITE_TIMEOUT, CLUSTER_SNAPSHOT_THRESHOLD, CLUSTER_SECRET);
 
   private Settings() {}
 
@@ -243,6 +271,28 @@ public final class Settings {
         throw new IllegalArgumentException("'" + p + "' is not an absolute path without '..'");
       }
       out.add(Path.of(p).normalize());
+    }
+    return List.copyOf(out);
+  }
+
+  private static List<String> hostPorts(String raw) {
+    List<String> out = new java.util.ArrayList<>();
+    for (String part : raw.split(",")) {
+      String p = part.trim();
+      if (p.isEmpty()) {
+        continue;
+      }
+      int colon = p.lastIndexOf(':');
+      int port = -1;
+      try {
+        port = colon > 0 ? Integer.parseInt(p.substring(colon + 1)) : -1;
+      } catch (NumberFormatException ignored) {
+        // reported below
+      }
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("'" + p + "' is not host:port");
+      }
+      out.add(p);
     }
     return List.copyOf(out);
   }

@@ -30,7 +30,7 @@ public final class HealthBus {
 
   /** {@code isolation}: how this node keeps workloads and tasks apart from itself (run user, cgroups). */
   public record NodeInfo(String id, String name, String version, long startedAt, NodeResources.Snapshot resources,
-      java.util.Map<String, Object> isolation) {}
+      java.util.Map<String, Object> isolation, java.util.Map<String, String> labels, String apiAddress, String s3Address) {}
 
   public record Draining() {}
 

@@ -27,6 +27,7 @@ import java.util.Map;
  */
 public final class HealthVerticle extends VerticleBase {
   private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(2);
+  private static final Duration CLUSTER_CHECK = Duration.ofMillis(500);
 
   private final String nodeId;
   private final String nodeName;
@@ -36,6 +37,8 @@ public final class HealthVerticle extends VerticleBase {
   private final java.util.function.Supplier<Map<String, io.vertx.core.net.SocketAddress>> listeners;
   private final int diskThresholdPercent;
   private final Map<String, Object> isolation;
+  private final Map<String, String> labels;
+  private final boolean clustered;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private volatile boolean draining;
   private HealthChecks checks;
@@ -47,8 +50,10 @@ public final class HealthVerticle extends VerticleBase {
    */
   public HealthVerticle(String nodeId, String nodeName, String version, long startedAt, NodeResources resources,
       java.util.function.Supplier<Map<String, io.vertx.core.net.SocketAddress>> listeners, int diskThresholdPercent,
-      Map<String, Object> isolation) {
+      Map<String, Object> isolation, Map<String, String> labels, boolean clustered) {
     this.isolation = Map.copyOf(isolation);
+    this.labels = Map.copyOf(labels);
+    this.clustered = clustered;
     this.listeners = listeners;
     this.diskThresholdPercent = diskThresholdPercent;
     this.nodeId = nodeId;
@@ -56,6 +61,11 @@ public final class HealthVerticle extends VerticleBase {
     this.version = version;
     this.startedAt = startedAt;
     this.resources = resources;
+  }
+
+  private String address(String listener) {
+    io.vertx.core.net.SocketAddress a = listeners.get().get(listener);
+    return a == null ? null : a.host() + ":" + a.port();
   }
 
   @Override
@@ -76,6 +86,20 @@ public final class HealthVerticle extends VerticleBase {
               ReconcileBus.HEALTH, new ReconcileBus.HealthQuery(), CHECK_TIMEOUT, null)
           .onSuccess(h -> p.complete(new Status().setOk(h.firstPassDone()).setData(new JsonObject()
               .put("firstPassDone", h.firstPassDone()).put("passes", h.passes()).put("lastPassAt", h.lastPassAt()))))
+          .onFailure(e -> p.complete(Status.KO(new JsonObject().put("error", e.getMessage())))));
+    }
+    if (clustered) {
+      // ready once caught up with the cluster after start; without a leader it stays ready for reads
+      for (String group : List.of("ready", "startup")) {
+        checks.register(group + "/cluster", CHECK_TIMEOUT.toMillis(), p -> Bus.<Boolean>request(vertx,
+                io.cairn.cluster.ClusterBus.CAUGHT_UP, new io.cairn.cluster.ClusterBus.CaughtUp(), CLUSTER_CHECK, null)
+            .onSuccess(v -> p.complete(Status.OK()))
+            .onFailure(e -> p.complete(Status.KO(new JsonObject().put("reason", "catching up with the cluster")))));
+      }
+      checks.register("degradable/quorum", CHECK_TIMEOUT.toMillis(), p -> Bus.<io.cairn.cluster.ClusterBus.Status>request(
+              vertx, io.cairn.cluster.ClusterBus.STATUS, new io.cairn.cluster.ClusterBus.StatusQuery(), CHECK_TIMEOUT, null)
+          .onSuccess(st -> p.complete(new Status().setOk(st.leaderId() != null).setData(new JsonObject()
+              .put("leader", st.leaderId()).put("term", st.term()).put("appliedIndex", st.appliedIndex()))))
           .onFailure(e -> p.complete(Status.KO(new JsonObject().put("error", e.getMessage())))));
     }
     // Degradable: shown in the readiness details but not deciding it. A registry outage must not take
@@ -109,7 +133,8 @@ public final class HealthVerticle extends VerticleBase {
         m -> Bus.replyWith(m, probe(m.body().kind()))));
     consumers.add(vertx.eventBus().<HealthBus.NodeInfoQuery>consumer(HealthBus.NODE_INFO, m -> Bus.replyWith(m,
         vertx.executeBlocking(resources::snapshot)
-            .map(snapshot -> new HealthBus.NodeInfo(nodeId, nodeName, version, startedAt, snapshot, isolation)))));
+            .map(snapshot -> new HealthBus.NodeInfo(nodeId, nodeName, version, startedAt, snapshot, isolation, labels,
+                address("http"), address("s3"))))));
     consumers.add(vertx.eventBus().<HealthBus.Draining>consumer(HealthBus.DRAINING, m -> draining = true));
     return Future.succeededFuture();
   }

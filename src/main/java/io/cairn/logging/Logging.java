@@ -26,5 +26,12 @@ public final class Logging {
       throw new IllegalStateException("logging configuration " + resource + " is broken", e);
     }
     context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(Level.toLevel(level, Level.INFO));
+    // Ratis logs every setting at INFO and every failed reconnect to a down peer as ERROR (dozens a
+    // second); the cluster component reports membership itself, so keep only Ratis's warnings.
+    context.getLogger("org.apache.ratis").setLevel(Level.WARN);
+    context.getLogger("org.apache.ratis.util.LifeCycle").setLevel(Level.OFF);
+    context.getLogger("org.apache.ratis.server.leader.LogAppender").setLevel(Level.ERROR);
+    context.getLogger("org.apache.ratis.server.impl.LeaderElection").setLevel(Level.ERROR);
+    context.getLogger("org.apache.ratis.client.impl.OrderedAsync").setLevel(Level.OFF); // failed writes are reported as 503s
   }
 }

@@ -33,11 +33,14 @@ final class GarbageCollector {
   private final Duration timeout;
   private final ReconcileMetrics metrics;
 
+  private final String nodeId;
+
   GarbageCollector(Vertx vertx, Reconciler reconciler, String nodeId, Duration failedTtl, Duration timeout,
       ReconcileMetrics metrics) {
     this.vertx = vertx;
     this.reconciler = reconciler;
     this.runtime = new RuntimeBus(nodeId);
+    this.nodeId = nodeId;
     this.failedTtl = failedTtl;
     this.timeout = timeout;
     this.metrics = metrics;
@@ -51,7 +54,8 @@ final class GarbageCollector {
     return Bus.<RuntimeBus.OwnedProcesses>request(vertx, runtime.scan(), new RuntimeBus.Scan(), timeout, null)
         .compose(owned -> {
           List<ProcessDriver.Owned> orphans = owned.processes().stream()
-              .filter(p -> p.instanceId() == null || !reconciler.mem.instances.containsKey(p.instanceId()))
+              .filter(p -> p.instanceId() == null || !reconciler.mem.instances.containsKey(p.instanceId())
+                  || !nodeId.equals(reconciler.mem.instances.get(p.instanceId()).nodeId()))
               .toList();
           Future<Void> chain = Future.succeededFuture();
           for (ProcessDriver.Owned p : orphans) {
@@ -62,7 +66,8 @@ final class GarbageCollector {
                     return Future.succeededFuture();
                   }
                   metrics.collected("process", 1);
-                  String reason = "killed orphan process " + p.pid() + " of unknown instance " + p.instanceId();
+                  String reason = "killed orphan process " + p.pid() + " of instance " + p.instanceId()
+                      + ", which is not placed on this node";
                   LOG.info("gc {} {} {}", kv("instance", p.instanceId()), kv("pid", p.pid()), kv("reason", reason));
                   return reconciler.commit(new Changes().event(Event.of(EventTypes.GC_COLLECTED, Event.Severity.Info,
                       p.workload(), p.instanceId(), reason, null)), null);

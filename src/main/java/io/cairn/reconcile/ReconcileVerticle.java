@@ -31,7 +31,12 @@ public final class ReconcileVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     StorageClient storage = new StorageClient(vertx, config.requestTimeout());
-    reconciler = new Reconciler(vertx, nodeId, storage, config.requestTimeout(), metrics, config.minRestartBackoff());
+    reconciler = new Reconciler(vertx, nodeId, storage, config.requestTimeout(), metrics, config.minRestartBackoff(),
+        config.cluster().enabled());
+    if (config.cluster().enabled()) {
+      consumers.add(vertx.eventBus().<io.cairn.storage.StorageBus.Applied>consumer(io.cairn.storage.StorageBus.APPLIED,
+          m -> reconciler.onApplied(m.body())));
+    }
     metrics.bind(reconciler.mem);
     WorkloadService service = new WorkloadService(vertx, reconciler,
         new Admission(config.cpuThresholdPercent(), config.memoryThresholdPercent(), config.diskThresholdPercent()),
@@ -52,12 +57,23 @@ public final class ReconcileVerticle extends VerticleBase {
     this.<ReconcileBus.HealthQuery>serve(ReconcileBus.HEALTH, (m, rid) -> Future.succeededFuture(reconciler.health()));
 
     // The first pass (load, adopt, reconcile) runs in the background: readiness reports it.
-    firstPass = reconciler.start().onFailure(e -> org.slf4j.LoggerFactory.getLogger(ReconcileVerticle.class)
+    // In a cluster it waits until this node has caught up with the log, so it never acts on stale state.
+    Future<Void> caughtUp = config.cluster().enabled() ? awaitCaughtUp() : Future.succeededFuture();
+    firstPass = caughtUp.compose(v -> reconciler.start()).onFailure(e -> org.slf4j.LoggerFactory.getLogger(ReconcileVerticle.class)
         .error("first reconcile pass failed: {}", e.getMessage()));
     timers.add(vertx.setPeriodic(config.reconcileInterval().toMillis(), id -> reconciler.reconcileAll()));
     timers.add(vertx.setPeriodic(config.gcInterval().toMillis(), id -> gc.collect()));
     return Future.succeededFuture();
   }
+
+  private Future<Void> awaitCaughtUp() {
+    return Bus.<Boolean>request(vertx, io.cairn.cluster.ClusterBus.CAUGHT_UP, new io.cairn.cluster.ClusterBus.CaughtUp(),
+            java.time.Duration.ofSeconds(5), null)
+        .<Void>mapEmpty()
+        .recover(e -> stopped ? Future.failedFuture(e) : awaitCaughtUp());
+  }
+
+  private volatile boolean stopped;
 
   private <T> void serve(String address, BiFunction<T, String, Future<?>> handler) {
     consumers.add(Bus.serveAsync(vertx, address, handler));
@@ -70,6 +86,7 @@ public final class ReconcileVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    stopped = true;
     timers.forEach(vertx::cancelTimer);
     reconciler.stopTimers();
     return Future.all(consumers.stream().map(MessageConsumer::unregister).toList());

@@ -63,8 +63,19 @@ public final class Reconciler {
   /** The reason an instance killed for exceeding its memory limit ends with, as Kubernetes names it. */
   public static final String OOM_KILLED = "OOMKilled";
 
+  private final Placer placer;
+  private final boolean clustered;
+
   public Reconciler(Vertx vertx, String nodeId, StorageClient storage, Duration timeout, ReconcileMetrics metrics,
       Duration minRestartBackoff) {
+    this(vertx, nodeId, storage, timeout, metrics, minRestartBackoff, false);
+  }
+
+  /** {@code clustered}: instances are placed by the Raft leader and each node runs only its own. */
+  public Reconciler(Vertx vertx, String nodeId, StorageClient storage, Duration timeout, ReconcileMetrics metrics,
+      Duration minRestartBackoff, boolean clustered) {
+    this.clustered = clustered;
+    this.placer = clustered ? Placer.raftLeader(vertx, nodeId, timeout) : Placer.singleNode(nodeId);
     this.minRestartBackoffMs = minRestartBackoff.toMillis();
     this.vertx = vertx;
     this.nodeId = nodeId;
@@ -98,14 +109,101 @@ public final class Reconciler {
         .onSuccess(list -> list.forEach(s -> mem.statuses.put(s.name(), s)))
         .compose(v -> storage.<InstanceStatus>scanAll(Table.INSTANCES, ""))
         .onSuccess(list -> list.forEach(i -> mem.instances.put(i.id(), i)))
+        .compose(v -> clustered ? storage.<io.cairn.cluster.NodeRecord>scanAll(Table.NODES, "")
+            .onSuccess(list -> list.forEach(n -> mem.nodes.put(n.id(), n))).<Void>mapEmpty() : Future.succeededFuture())
         .mapEmpty();
+  }
+
+  private boolean mine(InstanceStatus inst) {
+    return nodeId.equals(inst.nodeId());
+  }
+
+  /**
+   * Cluster mode: control state another node committed has been applied here. The view takes it at
+   * once (reads on this node see it), and the workloads it touched are reconciled. This node's own
+   * commits were applied to the view when they returned.
+   */
+  public void onApplied(io.cairn.storage.StorageBus.Applied applied) {
+    if (applied.reload()) {
+      submit(() -> {
+        mem.workloads.clear();
+        mem.statuses.clear();
+        mem.instances.clear();
+        mem.nodes.clear();
+        return load().compose(v -> reconcileEverything());
+      });
+      return;
+    }
+    // this node's own workload writes reached the view when they returned; node records never do
+    boolean own = nodeId.equals(applied.proposer());
+    java.util.Set<String> touched = new java.util.LinkedHashSet<>();
+    boolean nodesChanged = false;
+    for (io.cairn.storage.StorageBus.Change c : applied.changes()) {
+      if (own && c.table() != Table.NODES) {
+        continue;
+      }
+      switch (c.table()) {
+        case WORKLOADS -> {
+          touched.add(c.key());
+          if (c.value() == null) {
+            mem.workloads.remove(c.key());
+            // every node removes the logs its own instances left
+            Bus.request(vertx, runtime.deleteLogs(), new RuntimeBus.DeleteLogs(c.key()), timeout, null);
+          } else {
+            mem.workloads.put(c.key(), (Workload) c.value());
+          }
+        }
+        case WORKLOAD_STATUS -> {
+          touched.add(c.key());
+          if (c.value() == null) {
+            mem.statuses.remove(c.key());
+          } else {
+            mem.statuses.put(c.key(), (WorkloadStatus) c.value());
+          }
+        }
+        case INSTANCES -> {
+          InstanceStatus old = mem.instances.get(c.key());
+          if (c.value() == null) {
+            mem.instances.remove(c.key());
+          } else {
+            mem.instances.put(c.key(), (InstanceStatus) c.value());
+          }
+          InstanceStatus any = c.value() != null ? (InstanceStatus) c.value() : old;
+          if (any != null) {
+            touched.add(any.workload());
+          }
+        }
+        case NODES -> {
+          if (c.value() == null) {
+            mem.nodes.remove(c.key());
+          } else {
+            mem.nodes.put(c.key(), (io.cairn.cluster.NodeRecord) c.value());
+          }
+          nodesChanged = true;
+        }
+        default -> { }
+      }
+    }
+    if (nodesChanged && firstPassDone) {
+      reconcileAll(); // a node came or went: instances waiting for a place may have one now
+    }
+    if (touched.isEmpty()) {
+      return;
+    }
+    mem.revision++;
+    touched.forEach(name -> {
+      vertx.eventBus().publish(ReconcileBus.CHANGED, new ReconcileBus.Changed(name));
+      if (firstPassDone) {
+        reconcileLater(name);
+      }
+    });
   }
 
   /** An instance whose process is alive (same pid, start time and marker) is kept; others count as exited. */
   private Future<Void> adoptAll() {
     Future<Void> chain = Future.succeededFuture();
     for (InstanceStatus inst : List.copyOf(mem.instances.values())) {
-      if (!inst.hasProcess()) {
+      if (!inst.hasProcess() || !mine(inst)) {
         continue;
       }
       chain = chain.compose(v -> Bus.<Boolean>request(vertx, runtime.adopt(),
@@ -212,26 +310,40 @@ public final class Reconciler {
     // (the requestId, when a request caused this, is on the events committed with it)
   }
 
-  /** Brings one workload's instances in line with its spec. Call only from inside the queue. */
+  /**
+   * Brings one workload's instances in line with its spec. Call only from inside the queue. This
+   * node stops and starts only instances placed on it; the placing node (the only one on a single
+   * node, the Raft leader in a cluster) also places missing instances and writes the workload's status.
+   */
   Future<Void> reconcile(String name, String requestId) {
-    Workload w = mem.workloads.get(name);
-    if (w == null) {
+    if (!mem.workloads.containsKey(name)) {
       return Future.succeededFuture();
     }
+    return placer.placingTerm().recover(e -> Future.succeededFuture(null)).compose(term -> {
+      Workload w = mem.workloads.get(name);
+      return w == null ? Future.succeededFuture() : reconcile(w, term, requestId);
+    });
+  }
+
+  private Future<Void> reconcile(Workload w, Long placingTerm, String requestId) {
+    String name = w.name();
     Future<Void> steps = Future.succeededFuture();
     String hash = launchHash(w.spec());
     List<InstanceStatus> instances = mem.instancesOf(name);
     for (InstanceStatus inst : instances) {
       boolean unwanted = w.deleting() || inst.ordinal() >= w.spec().replicas() || !inst.launchHash().equals(hash);
-      if (unwanted) {
+      if (unwanted && mine(inst)) {
         steps = steps.compose(v -> stop(w, inst, requestId));
       }
     }
     if (!w.deleting() && !isFailed(name)) {
       for (int ordinal = 0; ordinal < w.spec().replicas(); ordinal++) {
         int slot = ordinal;
-        steps = steps.compose(v -> fillSlot(w, slot, hash, requestId));
+        steps = steps.compose(v -> fillSlot(w, slot, hash, placingTerm, requestId));
       }
+    }
+    if (placingTerm == null) {
+      return steps;
     }
     return steps.compose(v -> w.deleting() ? finishDeleteIfStopped(w, requestId) : updateStatus(name, requestId));
   }
@@ -241,16 +353,31 @@ public final class Reconciler {
     return s != null && s.phase() == Phase.Failed;
   }
 
-  private Future<Void> fillSlot(Workload w, int ordinal, String hash, String requestId) {
+  private Future<Void> fillSlot(Workload w, int ordinal, String hash, Long placingTerm, String requestId) {
     List<InstanceStatus> inSlot = mem.instancesOf(w.name()).stream().filter(i -> i.ordinal() == ordinal).toList();
     InstanceStatus current = inSlot.stream().filter(i -> i.launchHash().equals(hash)).findFirst().orElse(null);
     boolean oldStillStopping = inSlot.stream().anyMatch(i -> i.state() == InstanceState.Stopping);
     if (current == null) {
-      if (oldStillStopping) {
-        return Future.succeededFuture(); // the replacement waits for the old process to go
+      if (oldStillStopping || placingTerm == null) {
+        return Future.succeededFuture(); // the replacement waits for the old process to go; or another node places
+      }
+      String target = placer.choose(w, mem);
+      if (target == null) {
+        LOG.warn("no Ready node to place on {} {}", kv("workload", w.name()), kv("ordinal", ordinal));
+        return Future.succeededFuture();
       }
       String id = w.name() + "-" + ordinal + "-" + UUID.randomUUID().toString().substring(0, 5);
-      return launch(w, InstanceStatus.pending(id, w.name(), ordinal, nodeId, hash), false, requestId);
+      InstanceStatus placed = InstanceStatus.pending(id, w.name(), ordinal, target, hash);
+      if (placingTerm == 0 && target.equals(nodeId)) {
+        return launch(w, placed, false, requestId); // single node: recorded once it runs
+      }
+      // a placement: written under the leader's term, so a deposed leader's placement is refused
+      LOG.info("instance placed {} {} {}", kv("workload", w.name()), kv("instance", id), kv("node", target));
+      return commit(new Changes().putInstance(mem, placed), requestId, placingTerm)
+          .compose(v -> target.equals(nodeId) ? launch(w, placed, false, requestId) : Future.succeededFuture());
+    }
+    if (!mine(current)) {
+      return Future.succeededFuture(); // its node runs it
     }
     return switch (current.state()) {
       case Pending -> launch(w, current, false, requestId);
@@ -392,6 +519,11 @@ public final class Reconciler {
   }
 
   Future<Void> commit(Changes changes, String requestId) {
+    return commit(changes, requestId, 0);
+  }
+
+  /** {@code fenceTerm}: 0, or the leader term a placement is made under (refused once a later leader wrote). */
+  Future<Void> commit(Changes changes, String requestId, long fenceTerm) {
     if (changes.isEmpty()) {
       return Future.succeededFuture();
     }
@@ -401,7 +533,7 @@ public final class Reconciler {
           : new Event(e.seq(), e.time(), e.type(), e.severity(), e.node(), e.workload(), e.instance(), e.reason(),
               requestId));
     }
-    return storage.write(changes.mutations, events, requestId)
+    return storage.write(changes.mutations, events, fenceTerm, requestId)
         .onSuccess(v -> {
           changes.applyInMemory.forEach(Runnable::run);
           mem.revision++;
@@ -436,7 +568,7 @@ public final class Reconciler {
   private void syncLocations() {
     java.util.Set<String> live = new java.util.HashSet<>();
     mem.instances.values().forEach(i -> {
-      if (i.state().isLive()) {
+      if (i.state().isLive() && mine(i)) {
         live.add(i.id());
       }
     });

@@ -20,6 +20,8 @@ public record WorkloadView(Workload workload, WorkloadStatus status, List<Instan
     final Map<String, Workload> workloads = new HashMap<>();
     final Map<String, WorkloadStatus> statuses = new HashMap<>();
     final Map<String, InstanceStatus> instances = new HashMap<>();
+    /** Cluster members (cluster mode only): where instances may be placed. */
+    final Map<String, io.cairn.cluster.NodeRecord> nodes = new HashMap<>();
     /** Rises with every committed change. */
     long revision;
 

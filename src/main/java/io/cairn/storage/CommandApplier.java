@@ -38,7 +38,7 @@ public final class CommandApplier {
       for (Mutation m : command.mutations()) {
         changes.add(new StorageBus.Change(m.table(), m.key(), m instanceof Mutation.Put p ? p.value() : null, index));
       }
-      vertx.eventBus().publish(StorageBus.APPLIED, new StorageBus.Applied(index, List.copyOf(changes)));
+      vertx.eventBus().publish(StorageBus.APPLIED, new StorageBus.Applied(index, command.proposer(), List.copyOf(changes), false));
     }
     if (outcome.result() != StateStore.Result.REPLAYED) {
       released(index);
@@ -48,6 +48,15 @@ public final class CommandApplier {
 
   /** Log entries without a command of ours (configuration, leader no-ops) still move the applied index. */
   public void skipped(long index) {
+    released(index);
+  }
+
+  /**
+   * A snapshot replaced the replicated tables up to {@code index}: waiters are released, and views
+   * must reload (they get one {@link StorageBus.Applied} with no changes and {@code reload} set).
+   */
+  public void installed(long index) {
+    vertx.eventBus().publish(StorageBus.APPLIED, new StorageBus.Applied(index, null, List.of(), true));
     released(index);
   }
 

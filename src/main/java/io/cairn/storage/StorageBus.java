@@ -32,14 +32,25 @@ public final class StorageBus {
 
   public record Entries(List<Entry<?>> entries) {}
 
-  /** Atomic: all mutations and all events land together or not at all. Reply: the write's version. */
-  public record Write(List<Mutation> mutations, List<Event> events) {}
+  /**
+   * Atomic: all mutations and all events land together or not at all (in a cluster: the replicated
+   * mutations commit as one log command, then the rest). {@code fenceTerm}: 0, or the Raft term the
+   * writer led in, refused (CONFLICT) once a later leader wrote. Reply: the write's version.
+   */
+  public record Write(List<Mutation> mutations, List<Event> events, long fenceTerm) {
+    public Write(List<Mutation> mutations, List<Event> events) {
+      this(mutations, events, 0);
+    }
+  }
 
   /** One entry a log command changed: its new value, or null when deleted, and its resource version. */
   public record Change(Table table, String key, Object value, long logIndex) {}
 
-  /** The changes of one applied log command. */
-  public record Applied(long index, List<Change> changes) {}
+  /**
+   * The changes of one applied log command; {@code reload}: a snapshot replaced the replicated
+   * tables wholesale, so views must read them again.
+   */
+  public record Applied(long index, String proposer, List<Change> changes, boolean reload) {}
 
   public record DigestQuery() {}
 

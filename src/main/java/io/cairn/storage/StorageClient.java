@@ -42,6 +42,12 @@ public final class StorageClient {
         timeout, requestId);
   }
 
+  /** A write that only a current leader may make: refused (CONFLICT) once a leader of a later term wrote. */
+  public Future<Version> write(List<Mutation> mutations, List<Event> events, long fenceTerm, String requestId) {
+    return Bus.request(vertx, StorageBus.WRITE, new StorageBus.Write(List.copyOf(mutations), List.copyOf(events),
+        fenceTerm), timeout, requestId);
+  }
+
   public Future<List<Event>> events(EventQuery query) {
     return Bus.<StorageBus.Events>request(vertx, StorageBus.EVENTS_QUERY, new StorageBus.QueryEvents(query),
         timeout, null).map(StorageBus.Events::events);

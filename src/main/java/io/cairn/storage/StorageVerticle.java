@@ -158,7 +158,8 @@ public final class StorageVerticle extends VerticleBase {
       if (replicated.isEmpty()) {
         return Future.succeededFuture(writeLocal(local, w.events()));
       }
-      LogCommand command = LogCommand.of(nodeId, replicated);
+      LogCommand command = new LogCommand(nodeId, System.currentTimeMillis(), w.fenceTerm(), List.of(),
+          List.copyOf(replicated));
       if (log.atomicWithLocal()) {
         EventLog.Appended appended = events.prepare(w.events());
         local.addAll(appended.mutations());
@@ -170,6 +171,8 @@ public final class StorageVerticle extends VerticleBase {
       }
       io.vertx.core.Context context = vertx.getOrCreateContext();
       return Future.fromCompletionStage(log.append(command, List.of()), context)
+          .recover(e -> Future.failedFuture(e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+              ? e.getCause() : e))
           .map(applied -> {
             checkOutcome(applied.outcome());
             return applied;

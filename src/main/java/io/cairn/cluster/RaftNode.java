@@ -1,0 +1,354 @@
+package io.cairn.cluster;
+
+import io.cairn.model.CairnException;
+import io.cairn.model.ErrorCode;
+import io.cairn.state.LogCommand;
+import io.cairn.state.Mutation;
+import io.cairn.storage.CommandApplier;
+import io.cairn.storage.ControlLog;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.netty.NettyConfigKeys;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's member of the Raft group (Apache Ratis): its server (voter or listener), a client to
+ * submit commands to the leader, and the {@link ControlLog} the storage component writes through.
+ * Election, replication and membership agreement are Ratis's; this class only configures and asks.
+ */
+public final class RaftNode implements ControlLog {
+  private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
+  /** One group per cluster; the secret, not the group id, keeps clusters apart. */
+  static final RaftGroupId GROUP = RaftGroupId.valueOf(UUID.nameUUIDFromBytes("cairn-control".getBytes()));
+  /** Election timeouts: a dead leader is replaced in about 1-2 s on loopback. */
+  private static final TimeDuration ELECTION_MIN = TimeDuration.valueOf(500, TimeUnit.MILLISECONDS);
+  private static final TimeDuration ELECTION_MAX = TimeDuration.valueOf(1000, TimeUnit.MILLISECONDS);
+  /** Ratis client: each attempt waits this long, then sleeps RETRY_SLEEP; writeTimeout bounds the whole. */
+  private static final TimeDuration CLIENT_REQUEST_TIMEOUT = TimeDuration.valueOf(1500, TimeUnit.MILLISECONDS);
+  private static final TimeDuration RETRY_SLEEP = TimeDuration.valueOf(200, TimeUnit.MILLISECONDS);
+
+  private final String nodeId;
+  private final Path storageDir;
+  private final String host;
+  private final int raftPort;
+  private final Duration writeTimeout;
+  private final int snapshotThreshold;
+  private volatile CommandApplier applier;
+  private volatile RaftServer server;
+  private volatile RaftClient client;
+  private volatile Supplier<String> noQuorumHint = () -> "no leader reachable";
+
+  private final io.micrometer.core.instrument.Timer writes;
+
+  public RaftNode(String nodeId, Path storageDir, String host, int raftPort, Duration writeTimeout,
+      int snapshotThreshold, io.micrometer.core.instrument.MeterRegistry registry) {
+    this.writes = io.micrometer.core.instrument.Timer.builder("cairn_cluster_write_duration_seconds")
+        .description("Time from submitting a control-state write to the Raft log until it is applied on this node")
+        .publishPercentileHistogram().register(registry);
+    this.nodeId = nodeId;
+    this.storageDir = storageDir;
+    this.host = host;
+    this.raftPort = raftPort;
+    this.writeTimeout = writeTimeout;
+    this.snapshotThreshold = snapshotThreshold;
+  }
+
+  /** The control log over the store's applier; the storage component calls this once it opened the store. */
+  public ControlLog attach(CommandApplier applier) {
+    this.applier = applier;
+    return this;
+  }
+
+  public String nodeId() {
+    return nodeId;
+  }
+
+  public String raftAddress() {
+    return host + ":" + raftPort;
+  }
+
+  /** What the "no quorum" message adds, e.g. "1 of 3 servers reachable" (membership knows). */
+  public void noQuorumHint(Supplier<String> hint) {
+    this.noQuorumHint = hint;
+  }
+
+  /** Whether this node belonged to a group before (its Raft storage holds one): then it recovers. */
+  public boolean formed() {
+    return Files.isDirectory(storageDir.resolve(GROUP.getUuid().toString()));
+  }
+
+  public boolean running() {
+    return server != null;
+  }
+
+  /** Starts a new group of {@code peers} (bootstrap), or an empty member that a leader will add (join). */
+  public synchronized void format(List<RaftPeer> peers) throws IOException {
+    start(RaftGroup.valueOf(GROUP, peers), RaftStorage.StartupOption.FORMAT);
+    useServers(peers);
+  }
+
+  /** Restarts as the member this node was: the configuration comes from its own log. */
+  public synchronized void recover() throws IOException {
+    start(RaftGroup.valueOf(GROUP), RaftStorage.StartupOption.RECOVER);
+    useServers(new ArrayList<>(division().getRaftConf().getCurrentPeers()));
+  }
+
+  private void start(RaftGroup group, RaftStorage.StartupOption option) throws IOException {
+    if (applier == null) {
+      throw new IllegalStateException("the state store is not attached yet");
+    }
+    RaftProperties properties = new RaftProperties();
+    RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.NETTY);
+    NettyConfigKeys.Server.setHost(properties, host);
+    NettyConfigKeys.Server.setPort(properties, raftPort);
+    RaftServerConfigKeys.setStorageDir(properties, List.of(storageDir.toFile()));
+    RaftServerConfigKeys.Rpc.setTimeoutMin(properties, ELECTION_MIN);
+    RaftServerConfigKeys.Rpc.setTimeoutMax(properties, ELECTION_MAX);
+    RaftServerConfigKeys.Read.setOption(properties, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, snapshotThreshold);
+    RaftServerConfigKeys.Snapshot.setRetentionFileNum(properties, 2);
+    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, true);
+    // small segments, so a snapshot lets the log actually shrink
+    RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf("256KB"));
+    Files.createDirectories(storageDir);
+    server = RaftServer.newBuilder()
+        .setServerId(RaftPeerId.valueOf(nodeId))
+        .setGroup(group)
+        .setProperties(properties)
+        .setStateMachine(new RaftStateMachine(applier))
+        .setOption(option)
+        .build();
+    server.start();
+    LOG.info("raft member started ({}) at {} with {} peers", option, raftAddress(), group.getPeers().size());
+  }
+
+  /** (Re)builds the client that submits commands, towards these servers. */
+  public synchronized void useServers(Collection<RaftPeer> servers) {
+    if (servers.isEmpty()) {
+      return;
+    }
+    RaftProperties properties = new RaftProperties();
+    RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.NETTY);
+    RaftClientConfigKeys.Rpc.setRequestTimeout(properties, CLIENT_REQUEST_TIMEOUT);
+    // enough attempts to keep trying for the whole write timeout even when each fails at once
+    // (no leader yet, connection refused); the timeout below ends it either way
+    int attempts = (int) Math.max(2, writeTimeout.toMillis() / RETRY_SLEEP.toLong(TimeUnit.MILLISECONDS) + 1);
+    RaftClient previous = client;
+    client = RaftClient.newBuilder()
+        .setProperties(properties)
+        .setRaftGroup(RaftGroup.valueOf(GROUP, servers))
+        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts, RETRY_SLEEP))
+        .build();
+    closeQuietly(previous);
+  }
+
+  public static RaftPeer peer(String id, String raftAddress, boolean listener) {
+    return RaftPeer.newBuilder().setId(id).setAddress(raftAddress)
+        .setStartupRole(listener ? RaftPeerRole.LISTENER : RaftPeerRole.FOLLOWER).build();
+  }
+
+  @Override
+  public CompletableFuture<Applied> append(LogCommand command, List<Mutation> local) {
+    RaftClient c = client;
+    if (c == null || server == null) {
+      return CompletableFuture.failedFuture(new CairnException(ErrorCode.UNAVAILABLE,
+          "the cluster is still forming: no Raft group yet"));
+    }
+    long started = System.nanoTime();
+    return c.async().send(Message.valueOf(ByteString.copyFrom(command.encode())))
+        .thenCompose(reply -> {
+          if (!reply.isSuccess()) {
+            throw new java.util.concurrent.CompletionException(reply.getException() != null ? reply.getException()
+                : new IOException("write not committed"));
+          }
+          Applied applied = new Applied(reply.getLogIndex(), RaftStateMachine.outcome(reply.getMessage(), command));
+          return applier.awaitApplied(reply.getLogIndex()).thenApply(v -> applied);
+        })
+        .orTimeout(writeTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .exceptionallyCompose(e -> CompletableFuture.failedFuture(new CairnException(ErrorCode.UNAVAILABLE,
+            "no quorum: the write was not committed after " + (System.nanoTime() - started) / 1_000_000 + " ms (limit "
+                + io.cairn.model.Durations.format(writeTimeout) + "; " + noQuorumHint.get() + ")")))
+        .whenComplete((a, e) -> writes.record(System.nanoTime() - started, TimeUnit.NANOSECONDS));
+  }
+
+  @Override
+  public boolean atomicWithLocal() {
+    return false;
+  }
+
+  /** A linearizable read point: completes once this node has applied everything committed before now. */
+  public CompletableFuture<Void> readIndex() {
+    RaftClient c = client;
+    if (c == null) {
+      return CompletableFuture.failedFuture(new CairnException(ErrorCode.UNAVAILABLE, "no Raft group yet"));
+    }
+    // a read-only request is answered by the leader after it confirmed leadership with a quorum
+    return c.async().sendReadOnly(Message.valueOf(ByteString.copyFromUtf8("readIndex")))
+        .thenCompose(reply -> {
+          if (!reply.isSuccess()) {
+            throw new java.util.concurrent.CompletionException(reply.getException());
+          }
+          return applier.awaitApplied(Long.parseLong(reply.getMessage().getContent().toStringUtf8()));
+        })
+        .orTimeout(writeTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .exceptionallyCompose(e -> CompletableFuture.failedFuture(new CairnException(ErrorCode.UNAVAILABLE,
+            "no quorum: a consistent read needs the leader (" + noQuorumHint.get() + ")")));
+  }
+
+  /** This member as Ratis sees it now. */
+  public record Status(String role, String leaderId, long term, long commitIndex, long appliedIndex,
+      Map<String, String> servers, Map<String, String> listeners) {}
+
+  public Status status() {
+    RaftServer.Division d;
+    try {
+      d = division();
+    } catch (IOException | RuntimeException e) {
+      return new Status("none", null, 0, 0, 0, Map.of(), Map.of());
+    }
+    var info = d.getInfo();
+    Map<String, String> servers = new java.util.TreeMap<>();
+    Map<String, String> listeners = new java.util.TreeMap<>();
+    var conf = d.getRaftConf();
+    conf.getCurrentPeers(RaftPeerRole.FOLLOWER).forEach(p -> servers.put(p.getId().toString(), p.getAddress()));
+    conf.getCurrentPeers(RaftPeerRole.LISTENER).forEach(p -> listeners.put(p.getId().toString(), p.getAddress()));
+    // Ratis reports a listener as FOLLOWER: the configuration says what this member is
+    String role = listeners.containsKey(nodeId) ? "listener" : switch (info.getCurrentRole()) {
+      case LEADER -> "leader";
+      case FOLLOWER -> "follower";
+      case CANDIDATE -> "candidate";
+      case LISTENER -> "listener";
+      default -> "none";
+    };
+    RaftPeerId leader = info.getLeaderId();
+    return new Status(role, leader == null ? null : leader.toString(), info.getCurrentTerm(),
+        d.getRaftLog().getLastCommittedIndex(), info.getLastAppliedIndex(), servers, listeners);
+  }
+
+  public boolean isLeader() {
+    try {
+      return server != null && division().getInfo().isLeader() && division().getInfo().isLeaderReady();
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  public long term() {
+    try {
+      return division().getInfo().getCurrentTerm();
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  /**
+   * On the leader: makes the configuration hold {@code member} (voter or listener) at {@code address}.
+   * Ratis catches the new member up (log or snapshot) before the change commits.
+   */
+  public void admit(String member, String address, boolean listener) throws IOException {
+    var conf = division().getRaftConf();
+    List<RaftPeer> servers = new ArrayList<>();
+    List<RaftPeer> listeners = new ArrayList<>();
+    conf.getCurrentPeers(RaftPeerRole.FOLLOWER).forEach(p -> {
+      if (!p.getId().toString().equals(member)) {
+        servers.add(p);
+      }
+    });
+    conf.getCurrentPeers(RaftPeerRole.LISTENER).forEach(p -> {
+      if (!p.getId().toString().equals(member)) {
+        listeners.add(p);
+      }
+    });
+    RaftPeer existing = conf.getPeer(RaftPeerId.valueOf(member), RaftPeerRole.FOLLOWER, RaftPeerRole.LISTENER);
+    boolean wasListener = conf.getPeer(RaftPeerId.valueOf(member), RaftPeerRole.LISTENER) != null;
+    if (existing != null && existing.getAddress().equals(address) && wasListener == listener) {
+      return; // already there as asked
+    }
+    (listener ? listeners : servers).add(peer(member, address, listener));
+    setConfiguration(servers, listeners);
+  }
+
+  /** On the leader: drops a member from the configuration (cairn node remove). */
+  public void remove(String member) throws IOException {
+    var conf = division().getRaftConf();
+    List<RaftPeer> servers = new ArrayList<>(conf.getCurrentPeers(RaftPeerRole.FOLLOWER));
+    List<RaftPeer> listeners = new ArrayList<>(conf.getCurrentPeers(RaftPeerRole.LISTENER));
+    servers.removeIf(p -> p.getId().toString().equals(member));
+    listeners.removeIf(p -> p.getId().toString().equals(member));
+    setConfiguration(servers, listeners);
+  }
+
+  private void setConfiguration(List<RaftPeer> servers, List<RaftPeer> listeners) throws IOException {
+    RaftClient c = client;
+    if (c == null) {
+      throw new IOException("no client yet");
+    }
+    RaftClientReply reply = c.admin().setConfiguration(servers, listeners);
+    if (!reply.isSuccess()) {
+      throw reply.getException() != null ? reply.getException() : new IOException("configuration change refused");
+    }
+    useServers(servers);
+  }
+
+  private RaftServer.Division division() throws IOException {
+    RaftServer s = server;
+    if (s == null) {
+      throw new IOException("not started");
+    }
+    return s.getDivision(GROUP);
+  }
+
+  public synchronized void close() {
+    closeQuietly(client);
+    client = null;
+    if (server != null) {
+      try {
+        server.close();
+      } catch (IOException e) {
+        LOG.warn("closing the raft server: {}", e.getMessage());
+      }
+      server = null;
+    }
+  }
+
+  private static void closeQuietly(RaftClient c) {
+    if (c != null) {
+      try {
+        c.close();
+      } catch (IOException ignored) {
+        // closing anyway
+      }
+    }
+  }
+}

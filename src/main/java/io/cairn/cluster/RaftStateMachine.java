@@ -1,0 +1,176 @@
+package io.cairn.cluster;
+
+import io.cairn.state.LogCommand;
+import io.cairn.state.StateStore;
+import io.cairn.storage.CommandApplier;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
+import org.apache.ratis.util.MD5FileUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ratis's view of the node's state store. Each committed entry is applied through the shared
+ * {@link CommandApplier} (effects and log position in one RocksDB batch, replays skipped). A
+ * snapshot is a file of the replicated tables taken at one consistent point; a server that is far
+ * behind or new receives it from the leader and installs it, then replays the log after it.
+ */
+final class RaftStateMachine extends BaseStateMachine {
+  private static final Logger LOG = LoggerFactory.getLogger(RaftStateMachine.class);
+
+  private final SimpleStateMachineStorage snapshots = new SimpleStateMachineStorage();
+  private final CommandApplier applier;
+
+  RaftStateMachine(CommandApplier applier) {
+    this.applier = applier;
+  }
+
+  @Override
+  public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+    super.initialize(server, groupId, raftStorage);
+    snapshots.init(raftStorage);
+    load(snapshots.getLatestSnapshot());
+  }
+
+  /** Ratis pauses the machine before it installs a snapshot it received and asserts it is PAUSED. */
+  @Override
+  public void pause() {
+    LifeCycle lifeCycle = getLifeCycle();
+    if (lifeCycle.getCurrentState() == LifeCycle.State.RUNNING) {
+      lifeCycle.transition(LifeCycle.State.PAUSING);
+      lifeCycle.transition(LifeCycle.State.PAUSED);
+    }
+  }
+
+  /** After a snapshot install: load it, then run again. */
+  @Override
+  public void reinitialize() throws IOException {
+    load(snapshots.loadLatestSnapshot());
+    LifeCycle lifeCycle = getLifeCycle();
+    if (lifeCycle.getCurrentState() == LifeCycle.State.PAUSED) {
+      lifeCycle.transition(LifeCycle.State.STARTING);
+      lifeCycle.transition(LifeCycle.State.RUNNING);
+    }
+  }
+
+  /** Installs the snapshot's tables when the store is behind it (a new server, or one that was far behind). */
+  private void load(SingleFileSnapshotInfo snapshot) throws IOException {
+    if (snapshot == null) {
+      return;
+    }
+    Path file = snapshot.getFile().getPath();
+    if (!Files.exists(file)) {
+      LOG.warn("snapshot file {} is missing", file);
+      return;
+    }
+    if (snapshot.getFile().getFileDigest() != null) {
+      MD5FileUtil.verifySavedMD5(file.toFile(), snapshot.getFile().getFileDigest());
+    }
+    try {
+      StateStore store = applier.store();
+      if (store.appliedIndex() < snapshot.getIndex()) {
+        StateStore.Applied installed = store.importReplicated(file);
+        LOG.info("installed state snapshot at index {} (term {})", installed.index(), installed.term());
+        applier.installed(installed.index());
+      }
+    } catch (org.rocksdb.RocksDBException e) {
+      throw new IOException("installing snapshot " + file + " failed: " + e.getMessage(), e);
+    }
+    setLastAppliedTermIndex(snapshot.getTermIndex());
+  }
+
+  @Override
+  public SimpleStateMachineStorage getStateMachineStorage() {
+    return snapshots;
+  }
+
+  @Override
+  public long takeSnapshot() throws IOException {
+    // a name Ratis's snapshot file pattern does not match, in the same directory (atomic rename)
+    Path partial = snapshots.getSnapshotFile(0, 0).toPath().resolveSibling("partial-snapshot");
+    try {
+      StateStore.Applied at = applier.store().exportReplicated(partial);
+      if (at.index() == 0) {
+        Files.deleteIfExists(partial);
+        return org.apache.ratis.server.raftlog.RaftLog.INVALID_LOG_INDEX;
+      }
+      File target = snapshots.getSnapshotFile(at.term(), at.index());
+      Files.move(partial, target.toPath(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      var md5 = MD5FileUtil.computeAndSaveMd5ForFile(target);
+      snapshots.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(target.toPath(), md5),
+          TermIndex.valueOf(at.term(), at.index())));
+      LOG.info("took state snapshot at index {}", at.index());
+      return at.index();
+    } catch (org.rocksdb.RocksDBException e) {
+      throw new IOException("snapshot failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+    LogEntryProto entry = trx.getLogEntry();
+    try {
+      LogCommand command = LogCommand.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
+      StateStore.Outcome outcome = applier.apply(entry.getTerm(), entry.getIndex(), command, List.of());
+      updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+      return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFromUtf8(
+          outcome.result().name() + "\n" + (outcome.reason() == null ? "" : outcome.reason()))));
+    } catch (Exception e) {
+      // a committed entry this node cannot apply (disk gone): it must not go on with a divergent state
+      LOG.error("applying log entry {} failed; this node stops applying", entry.getIndex(), e);
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
+   * A linearizable read point: Ratis runs this on the leader once it has confirmed its leadership
+   * and applied up to the read index; the reply is the index the caller must have applied.
+   */
+  @Override
+  public CompletableFuture<Message> query(Message request) {
+    try {
+      return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFromUtf8(
+          Long.toString(applier.store().appliedIndex()))));
+    } catch (Exception e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** Entries without a command (leader no-ops, configuration) still advance the applied index. */
+  @Override
+  public void notifyTermIndexUpdated(long term, long index) {
+    TermIndex last = getLastAppliedTermIndex();
+    if (last == null || index > last.getIndex()) {
+      updateLastAppliedTermIndex(term, index);
+    }
+    applier.skipped(index);
+  }
+
+  /** Decodes what {@link #applyTransaction} replied. */
+  static StateStore.Outcome outcome(Message reply, LogCommand command) {
+    String text = reply.getContent().toStringUtf8();
+    int nl = text.indexOf('\n');
+    StateStore.Result result = StateStore.Result.valueOf(nl < 0 ? text : text.substring(0, nl));
+    String reason = nl < 0 || nl == text.length() - 1 ? null : text.substring(nl + 1);
+    return new StateStore.Outcome(result, result == StateStore.Result.APPLIED
+        ? new io.cairn.state.Version(command.wallMillis(), 0, command.proposer()) : null, reason);
+  }
+}

@@ -1,0 +1,69 @@
+package io.cairn.reconcile;
+
+import io.cairn.bus.Bus;
+import io.cairn.cluster.ClusterBus;
+import io.cairn.cluster.NodeRecord;
+import io.cairn.model.InstanceStatus;
+import io.cairn.model.Workload;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+
+/**
+ * Who places new instances, and where. Single node: this node, always, here. Cluster: only the
+ * Raft leader places, and its placement writes carry its term so a deposed leader's are refused.
+ * The rule is deliberately simple (spread a workload's replicas over Ready nodes, least loaded
+ * first); the scheduler replaces the rule later, not this seam.
+ */
+interface Placer {
+  /** The fence term when this node places now (0 on a single node), or null when another node does. */
+  Future<Long> placingTerm();
+
+  /** The node for a new instance of {@code w}, or null when no node can take it. */
+  String choose(Workload w, WorkloadView.Memory mem);
+
+  static Placer singleNode(String nodeId) {
+    return new Placer() {
+      @Override
+      public Future<Long> placingTerm() {
+        return Future.succeededFuture(0L);
+      }
+
+      @Override
+      public String choose(Workload w, WorkloadView.Memory mem) {
+        return nodeId;
+      }
+    };
+  }
+
+  static Placer raftLeader(Vertx vertx, String nodeId, Duration timeout) {
+    return new Placer() {
+      @Override
+      public Future<Long> placingTerm() {
+        return Bus.<ClusterBus.Status>request(vertx, ClusterBus.STATUS, new ClusterBus.StatusQuery(), timeout, null)
+            .map(st -> nodeId.equals(st.leaderId()) && st.term() > 0 ? st.term() : null);
+      }
+
+      @Override
+      public String choose(Workload w, WorkloadView.Memory mem) {
+        Map<String, Long> ofWorkload = new java.util.HashMap<>();
+        Map<String, Long> all = new java.util.HashMap<>();
+        for (InstanceStatus i : mem.instances.values()) {
+          all.merge(i.nodeId(), 1L, Long::sum);
+          if (i.workload().equals(w.name())) {
+            ofWorkload.merge(i.nodeId(), 1L, Long::sum);
+          }
+        }
+        return mem.nodes.values().stream()
+            .filter(n -> n.state() == NodeRecord.State.Ready)
+            .min(Comparator.<NodeRecord>comparingLong(n -> ofWorkload.getOrDefault(n.id(), 0L))
+                .thenComparingLong(n -> all.getOrDefault(n.id(), 0L))
+                .thenComparing(Comparator.<NodeRecord>comparingLong(n -> n.capacity().memoryBytes()).reversed())
+                .thenComparing(NodeRecord::id))
+            .map(NodeRecord::id).orElse(null);
+      }
+    };
+  }
+}

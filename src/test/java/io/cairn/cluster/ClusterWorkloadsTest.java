@@ -1,0 +1,173 @@
+package io.cairn.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.cairn.cluster.peer.v1.HelloRequest;
+import io.cairn.cluster.peer.v1.PeerGrpcClient;
+import io.cairn.testing.ClusterNodes;
+import io.cairn.testing.Manifests;
+import io.cairn.testing.Processes;
+import io.cairn.testing.TestNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.grpc.client.GrpcClient;
+import io.vertx.grpc.common.GrpcStatus;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Workloads on a 3-server cluster of separate JVMs: written anywhere, read everywhere, each
+ * instance placed on one node and run only there; a killed node is seen Down by all and catches
+ * up when it returns; without a quorum writes fail fast with 503 while reads go on.
+ */
+@Timeout(400)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterWorkloadsTest {
+  @TempDir
+  static Path root;
+  static ClusterNodes cluster;
+
+  @BeforeAll
+  static void form() throws Exception {
+    cluster = ClusterNodes.start(root, 3, 0, Map.of("cluster.writeTimeout", "3s", "reconcile.interval", "1s"));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  static JsonObject workload(ClusterNodes.Member m, String name) {
+    return m.get("/api/v1/workloads/" + name).json();
+  }
+
+  static String sleeper(String name) {
+    return Manifests.workload(name, 3, "sleep", "300").encode();
+  }
+
+  @Test
+  @Order(1)
+  void aWorkloadAppliedOnOneNodeRunsOneInstancePerNodeAndIsReadEverywhere() {
+    assertThat(cluster.node(0).put("/api/v1/workloads/web", sleeper("web")).status()).isIn(200, 201);
+    for (ClusterNodes.Member m : cluster.members()) {
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        JsonObject w = workload(m, "web");
+        assertThat(w.getJsonObject("status").getString("phase")).isEqualTo("Running");
+        List<JsonObject> instances = w.getJsonObject("status").getJsonArray("instances").stream().map(o -> (JsonObject) o).toList();
+        assertThat(instances).hasSize(3);
+        assertThat(instances.stream().map(i -> i.getString("node")).collect(Collectors.toSet()))
+            .as("one instance per node").hasSize(3);
+      });
+    }
+    List<JsonObject> instances = workload(cluster.node(1), "web").getJsonObject("status").getJsonArray("instances").stream()
+        .map(o -> (JsonObject) o).toList();
+    for (JsonObject i : instances) {
+      assertThat(Processes.countWithInstanceId(i.getString("id"))).as("exactly one process for " + i.getString("id"))
+          .isEqualTo(1);
+    }
+  }
+
+  @Test
+  @Order(2)
+  void aDeleteOnAnotherNodeRemovesItEverywhere() {
+    List<String> ids = workload(cluster.node(0), "web").getJsonObject("status").getJsonArray("instances").stream()
+        .map(o -> ((JsonObject) o).getString("id")).toList();
+    assertThat(cluster.node(2).delete("/api/v1/workloads/web").status()).isIn(200, 202);
+    for (ClusterNodes.Member m : cluster.members()) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> m.get("/api/v1/workloads/web").status() == 404);
+    }
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        ids.forEach(id -> assertThat(Processes.countWithInstanceId(id)).isZero()));
+  }
+
+  @Test
+  @Order(3)
+  void aPeerCallWithoutTheSecretIsRefused() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      GrpcClient client = GrpcClient.client(vertx);
+      SocketAddress peer = SocketAddress.inetSocketAddress(
+          Integer.parseInt(cluster.node(0).clusterAddress().split(":")[1]), "127.0.0.1");
+      for (String secret : new String[] {null, "wrong-secret-wrong-secret"}) {
+        GrpcStatus status = client.request(peer, PeerGrpcClient.Hello).compose(req -> {
+          if (secret != null) {
+            req.headers().set("cairn-cluster-secret", secret);
+          }
+          return req.end(HelloRequest.getDefaultInstance()).compose(v -> req.response()).map(r -> r.status());
+        }).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(status).isEqualTo(GrpcStatus.UNAUTHENTICATED);
+      }
+      assertThat(cluster.node(0).log()).contains("refused a peer call without the cluster secret");
+    } finally {
+      vertx.close();
+    }
+  }
+
+  @Test
+  @Order(4)
+  void aKilledFollowerIsDownEverywhereWritesGoOnAndItCatchesUpWhenBack() throws Exception {
+    ClusterNodes.Member leader = cluster.leader();
+    ClusterNodes.Member follower = cluster.members().stream().filter(m -> m != leader).findFirst().orElseThrow();
+    String followerId = follower.nodeId();
+    follower.kill();
+    long killedAt = System.nanoTime();
+    for (ClusterNodes.Member m : cluster.members()) {
+      if (m != follower) {
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).until(() ->
+            "Down".equals(m.get("/api/v1/nodes/" + followerId).json().getString("state")));
+      }
+    }
+    System.out.printf("node Down everywhere %d ms after kill -9%n", (System.nanoTime() - killedAt) / 1_000_000);
+    assertThat(leader.put("/api/v1/workloads/while-down", Manifests.workload("while-down", 1, "sleep", "300")
+        .encode()).status()).isIn(200, 201);
+    follower.start();
+    await().atMost(Duration.ofSeconds(60)).until(follower::ready);
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      assertThat(follower.get("/api/v1/workloads/while-down").status()).isEqualTo(200);
+      assertThat(leader.get("/api/v1/nodes/" + followerId).json().getString("state")).isEqualTo("Ready");
+      List<String> digests = cluster.members().stream().map(m -> m.get("/api/v1/cluster/digest").json())
+          .map(d -> d.getLong("appliedIndex") + "/" + d.getString("digest")).distinct().toList();
+      assertThat(digests).hasSize(1);
+    });
+    assertThat(leader.delete("/api/v1/workloads/while-down").status()).isIn(200, 202);
+  }
+
+  @Test
+  @Order(5)
+  void withoutAQuorumWritesFailFastAndReadsAreServed() throws Exception {
+    ClusterNodes.Member survivor = cluster.node(0);
+    cluster.node(1).kill();
+    cluster.node(2).kill();
+    long started = System.nanoTime();
+    TestNode.Reply write = survivor.put("/api/v1/workloads/no-quorum", Manifests.workload("no-quorum", 1, "sleep", "1")
+        .encode());
+    long tookMs = (System.nanoTime() - started) / 1_000_000;
+    assertThat(write.status()).isEqualTo(503);
+    assertThat(write.code()).isEqualTo("UNAVAILABLE");
+    assertThat(write.json().getJsonObject("error").getString("message")).contains("no quorum");
+    assertThat(tookMs).as("bounded by cluster.writeTimeout (3s) plus the request's own work").isLessThan(8_000);
+    assertThat(survivor.get("/api/v1/nodes").status()).isEqualTo(200);
+    assertThat(survivor.get("/api/v1/workloads").status()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+      JsonObject ready = survivor.get("/health/ready").json();
+      assertThat(ready.getString("status")).isEqualTo("UP");
+      assertThat(ready.getJsonArray("degraded").getList()).contains("quorum");
+    });
+  }
+}
