@@ -21,8 +21,11 @@ interface Placer {
   /** The fence term when this node places now (0 on a single node), or null when another node does. */
   Future<Long> placingTerm();
 
-  /** The node for a new instance of {@code w}, or null when no node can take it. */
-  String choose(Workload w, WorkloadView.Memory mem);
+  /**
+   * The node for a new instance of {@code w}, counting {@code planned} (placed in this pass, not yet
+   * in the view) as already there; null when no node can take it.
+   */
+  String choose(Workload w, WorkloadView.Memory mem, java.util.List<InstanceStatus> planned);
 
   static Placer singleNode(String nodeId) {
     return new Placer() {
@@ -32,7 +35,7 @@ interface Placer {
       }
 
       @Override
-      public String choose(Workload w, WorkloadView.Memory mem) {
+      public String choose(Workload w, WorkloadView.Memory mem, java.util.List<InstanceStatus> planned) {
         return nodeId;
       }
     };
@@ -47,10 +50,10 @@ interface Placer {
       }
 
       @Override
-      public String choose(Workload w, WorkloadView.Memory mem) {
+      public String choose(Workload w, WorkloadView.Memory mem, java.util.List<InstanceStatus> planned) {
         Map<String, Long> ofWorkload = new java.util.HashMap<>();
         Map<String, Long> all = new java.util.HashMap<>();
-        for (InstanceStatus i : mem.instances.values()) {
+        for (InstanceStatus i : java.util.stream.Stream.concat(mem.instances.values().stream(), planned.stream()).toList()) {
           all.merge(i.nodeId(), 1L, Long::sum);
           if (i.workload().equals(w.name())) {
             ofWorkload.merge(i.nodeId(), 1L, Long::sum);

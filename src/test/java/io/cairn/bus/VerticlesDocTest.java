@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class VerticlesDocTest {
   static final List<Class<?>> BUSES = List.of(io.cairn.storage.StorageBus.class, io.cairn.runtime.RuntimeBus.class,
       io.cairn.reconcile.ReconcileBus.class, io.cairn.health.HealthBus.class, io.cairn.registry.RegistryBus.class,
-      io.cairn.tasks.TasksBus.class, io.cairn.acl.AclBus.class);
+      io.cairn.tasks.TasksBus.class, io.cairn.acl.AclBus.class, io.cairn.cluster.ClusterBus.class);
 
   @Test
   void everyAddressAndMessageIsDocumented() throws Exception {
