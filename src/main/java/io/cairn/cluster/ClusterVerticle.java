@@ -84,8 +84,8 @@ public final class ClusterVerticle extends VerticleBase {
   private String leaderHint;
   /** Leader's commit index from its last heartbeat reply: caught up once applied reaches it. */
   private long catchUpTarget = -1;
-  private final java.util.Set<String> writesInFlight = new java.util.HashSet<>();
-  private Future<Void> joins = Future.succeededFuture();
+  private LeaderSide leaderSide;
+  private Formation formation;
 
   public ClusterVerticle(String nodeId, CairnConfig.Cluster settings, RaftNode raft, Supplier<NodeRecord> self,
       Supplier<ClusterBus.Usage> usage, MeterRegistry registry, Duration timeout, Path portFile) {
@@ -109,7 +109,12 @@ public final class ClusterVerticle extends VerticleBase {
     raft.noQuorumHint(this::reachability);
     consumers.add(vertx.eventBus().<StorageBus.Applied>consumer(StorageBus.APPLIED, m -> applied(m.body())));
     return storage.<NodeRecord>scanAll(Table.NODES, "").onSuccess(members::reload)
-        .compose(v -> endpoint.listen(settings.host(), settings.port(), new Service()))
+        .compose(v -> {
+          formation = new Formation(vertx, nodeId, settings, raft, peers);
+          leaderSide = new LeaderSide(vertx, nodeId, settings, raft, members, storage, () -> member(self.get()),
+              this::clusterAddress, this::leaderAddress);
+          return endpoint.listen(settings.host(), settings.port(), leaderSide);
+        })
         .compose(port -> {
           clusterPort = port;
           return vertx.executeBlocking(() -> Files.writeString(portFile, port + "\n"));
@@ -167,75 +172,13 @@ public final class ClusterVerticle extends VerticleBase {
       return;
     }
     ticking = true;
-    Future<Void> step = raft.running() ? beat() : form();
+    Future<Void> step = raft.running() ? beat() : formation.step(member(self.get()), clusterAddress())
+        .onSuccess(hint -> leaderHint = hint != null ? hint : leaderHint).<Void>mapEmpty();
     step.onComplete(ar -> {
       ticking = false;
       if (ar.failed()) {
         LOG.debug("cluster step failed: {}", ar.cause().getMessage());
       }
-    });
-  }
-
-  /** Before this node belongs to a group: recover it, join an existing one, or bootstrap a new one. */
-  private Future<Void> form() {
-    if (raft.formed()) {
-      return vertx.executeBlocking(() -> {
-        raft.recover();
-        return null;
-      });
-    }
-    Member me = member(self.get());
-    List<Future<HelloReply>> hellos = new ArrayList<>();
-    for (String address : settings.join()) {
-      if (!address.equals(clusterAddress())) {
-        hellos.add(peers.call(address, address, PeerGrpcClient.Hello, HelloRequest.newBuilder().setFrom(me).build(), false)
-            .otherwise((HelloReply) null));
-      }
-    }
-    return Future.join(hellos).transform(ar -> {
-      List<HelloReply> replies = hellos.stream().map(Future::result).filter(Objects::nonNull).toList();
-      HelloReply formed = replies.stream().filter(HelloReply::getFormed)
-          .filter(r -> !r.getLeaderClusterAddress().isEmpty()).findFirst().orElse(null);
-      if (formed != null) {
-        leaderHint = formed.getLeaderClusterAddress();
-        LOG.info("joining the running cluster through {}", kv("leader", formed.getLeaderId()));
-        return vertx.executeBlocking(() -> {
-          raft.format(List.of()); // an empty member: the leader adds it to the configuration
-          return null;
-        });
-      }
-      // a server that bootstrapped before this one saw everybody names this one in its configuration:
-      // start as that same group (there is no leader until enough of its members run)
-      HelloReply namesMe = replies.stream().filter(HelloReply::getFormed)
-          .filter(r -> r.getServersMap().containsKey(nodeId)).findFirst().orElse(null);
-      if (namesMe != null && settings.server()) {
-        LOG.info("starting as a member of the group a peer bootstrapped {}", kv("servers", namesMe.getServersMap().keySet()));
-        return vertx.executeBlocking(() -> {
-          raft.format(namesMe.getServersMap().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
-              .map(e -> RaftNode.peer(e.getKey(), e.getValue(), false)).toList());
-          return null;
-        });
-      }
-      if (!settings.server() || replies.stream().anyMatch(HelloReply::getFormed)) {
-        return Future.succeededFuture(); // wait for a leader to exist
-      }
-      List<Member> servers = new ArrayList<>(replies.stream().map(HelloReply::getSelf).filter(Member::getServer).toList());
-      servers.add(me);
-      servers.sort(Comparator.comparing(Member::getId));
-      if (servers.size() < settings.bootstrapExpect()) {
-        LOG.info("waiting for servers before the first election {} {}", kv("found", servers.size()),
-            kv("expect", settings.bootstrapExpect()));
-        return Future.succeededFuture();
-      }
-      List<Member> chosen = servers.subList(0, settings.bootstrapExpect());
-      if (chosen.stream().noneMatch(m -> m.getId().equals(nodeId))) {
-        return Future.succeededFuture(); // the first servers bootstrap; this one joins them afterwards
-      }
-      LOG.info("bootstrapping a new cluster {}", kv("servers", chosen.stream().map(Member::getId).toList()));
-      return vertx.executeBlocking(() -> {
-        raft.format(chosen.stream().map(m -> RaftNode.peer(m.getId(), m.getRaftAddress(), false)).toList());
-        return null;
-      });
     });
   }
 
@@ -301,17 +244,13 @@ public final class ClusterVerticle extends VerticleBase {
       caughtUp.tryComplete(true);
     }
     Member me = member(self.get());
-    Future<Void> selfRegistration = registered ? Future.succeededFuture() : admit(me).onSuccess(r -> {
+    Future<Void> selfRegistration = registered ? Future.succeededFuture() : leaderSide.admit(me).onSuccess(r -> {
       registered = true;
       registeredAs = me;
     }).mapEmpty();
     return selfRegistration.compose(v -> vertx.executeBlocking(usage::get)).map(u -> {
       members.heard(nodeId, raft.status().appliedIndex(), u, now);
-      for (NodeRecord silent : members.overdue(now, settings.heartbeatTimeout().toMillis())) {
-        LOG.warn("node stopped heart-beating: marking it Down {} {}", kv("node", silent.id()),
-            kv("timeout", settings.heartbeatTimeout().toMillis()));
-        writeState(silent, NodeRecord.State.Down, "no heartbeat for " + settings.heartbeatTimeout().toSeconds() + "s");
-      }
+      leaderSide.detectDown(now);
       return null;
     });
   }
@@ -326,124 +265,6 @@ public final class ClusterVerticle extends VerticleBase {
   private String leaderAddress(String leaderId) {
     NodeRecord r = members.get(leaderId);
     return r != null ? r.addresses().cluster() : leaderHint;
-  }
-
-  // ---- the leader's side of the peer service ----
-
-  /** Adds the member to the Raft configuration if needed and records it Ready with its current addresses. */
-  private Future<NodeRecord> admit(Member m) {
-    Future<NodeRecord> next = joins.compose(v -> vertx.executeBlocking(() -> {
-      raft.admit(m.getId(), m.getRaftAddress(), !m.getServer());
-      return null;
-    })).compose(v -> {
-      long now = System.currentTimeMillis();
-      NodeRecord known = members.get(m.getId());
-      NodeRecord wanted = record(m, known == null ? now : known.registeredAt(), now);
-      members.heard(m.getId(), -1, null, now);
-      if (known != null && sameRegistration(known, wanted)) {
-        return Future.succeededFuture(known);
-      }
-      return write(wanted, known == null ? EventTypes.NODE_JOINED : EventTypes.NODE_READY,
-          known == null ? "joined the cluster" : "registered again").map(wanted);
-    });
-    joins = next.<Void>mapEmpty().recover(e -> Future.succeededFuture());
-    return next;
-  }
-
-  private static boolean sameRegistration(NodeRecord a, NodeRecord b) {
-    return a.state() == NodeRecord.State.Ready && a.name().equals(b.name()) && a.server() == b.server()
-        && a.labels().equals(b.labels()) && a.addresses().equals(b.addresses()) && a.capacity().equals(b.capacity())
-        && a.version().equals(b.version());
-  }
-
-  private void writeState(NodeRecord r, NodeRecord.State state, String reason) {
-    String type = switch (state) {
-      case Ready -> EventTypes.NODE_READY;
-      case Down -> EventTypes.NODE_DOWN;
-      case Left -> EventTypes.NODE_LEFT;
-    };
-    write(r.withState(state, System.currentTimeMillis()), type, reason);
-  }
-
-  /** One write per node at a time: a slow commit must not pile up duplicates. */
-  private Future<Void> write(NodeRecord r, String eventType, String reason) {
-    if (!writesInFlight.add(r.id())) {
-      return Future.succeededFuture();
-    }
-    Event event = Event.of(eventType, r.state() == NodeRecord.State.Down ? Event.Severity.Warning : Event.Severity.Info,
-        null, null, "node " + r.id() + " (" + r.name() + "): " + reason, null);
-    return storage.write(List.of(new Mutation.Put(Table.NODES, r.id(), r)), List.of(event), null)
-        .onComplete(ar -> writesInFlight.remove(r.id()))
-        .onFailure(e -> LOG.warn("recording node {} as {} failed: {}", r.id(), r.state(), e.getMessage()))
-        .mapEmpty();
-  }
-
-  private final class Service extends PeerService {
-    @Override
-    public Future<HelloReply> hello(HelloRequest request) {
-      RaftNode.Status st = raft.status();
-      HelloReply.Builder reply = HelloReply.newBuilder().setSelf(member(self.get())).setFormed(raft.running())
-          .putAllServers(st.servers());
-      if (st.leaderId() != null) {
-        reply.setLeaderId(st.leaderId());
-        String address = st.leaderId().equals(nodeId) ? clusterAddress() : leaderAddress(st.leaderId());
-        if (address != null) {
-          reply.setLeaderClusterAddress(address);
-        }
-      }
-      return Future.succeededFuture(reply.build());
-    }
-
-    @Override
-    public Future<JoinReply> join(JoinRequest request) {
-      if (!raft.isLeader()) {
-        return notLeader();
-      }
-      Member m = request.getMember();
-      if (m.getId().isEmpty() || m.getRaftAddress().isEmpty() || m.getClusterAddress().isEmpty()) {
-        return Future.failedFuture(new StatusException(GrpcStatus.INVALID_ARGUMENT, "member id and addresses are required"));
-      }
-      return admit(m).map(r -> JoinReply.newBuilder().putAllServers(raft.status().servers()).build())
-          .recover(e -> Future.failedFuture(new StatusException(GrpcStatus.UNAVAILABLE, "admitting failed: " + e.getMessage())));
-    }
-
-    @Override
-    public Future<HeartbeatReply> heartbeat(HeartbeatRequest request) {
-      if (!raft.isLeader()) {
-        return notLeader();
-      }
-      long now = System.currentTimeMillis();
-      NodeRecord known = members.get(request.getId());
-      members.heard(request.getId(), request.getAppliedIndex(), new ClusterBus.Usage(request.getCpuPercent(),
-          request.getMemoryUsedBytes(), request.getDiskUsedBytes()), now);
-      if (known != null && known.state() != NodeRecord.State.Ready) {
-        writeState(known, NodeRecord.State.Ready, "heart-beating again");
-      }
-      RaftNode.Status st = raft.status();
-      return Future.succeededFuture(HeartbeatReply.newBuilder().setLeaderId(nodeId).setTerm(st.term())
-          .setCommitIndex(st.commitIndex()).addAllMembers(members.statuses(now)).setKnown(known != null).build());
-    }
-
-    @Override
-    public Future<LeaveReply> leave(LeaveRequest request) {
-      if (!raft.isLeader()) {
-        return notLeader();
-      }
-      NodeRecord known = members.get(request.getId());
-      if (known == null) {
-        return Future.succeededFuture(LeaveReply.getDefaultInstance());
-      }
-      members.forget(request.getId());
-      members.record(known.withState(NodeRecord.State.Left, System.currentTimeMillis()));
-      return write(known.withState(NodeRecord.State.Left, System.currentTimeMillis()), EventTypes.NODE_LEFT,
-          "left (clean shutdown)").map(LeaveReply.getDefaultInstance());
-    }
-
-    private <T> Future<T> notLeader() {
-      RaftNode.Status st = raft.status();
-      return Future.failedFuture(new StatusException(GrpcStatus.FAILED_PRECONDITION,
-          "not the leader" + (st.leaderId() == null ? "; no leader is known" : "; the leader is " + st.leaderId())));
-    }
   }
 
   // ---- queries ----
@@ -510,14 +331,6 @@ public final class ClusterVerticle extends VerticleBase {
         .build();
   }
 
-  private static NodeRecord record(Member m, long registeredAt, long now) {
-    return new NodeRecord(m.getId(), m.getName(), NodeRecord.State.Ready, m.getServer(),
-        java.util.Map.copyOf(m.getLabelsMap()),
-        new NodeRecord.Addresses(m.getApiAddress(), m.getS3Address(), m.getClusterAddress(), m.getRaftAddress()),
-        new NodeRecord.Capacity(m.getCpuMillis(), m.getMemoryBytes(), m.getDiskBytes()), m.getVersion(),
-        registeredAt, now);
-  }
-
   private void metrics() {
     leaderChanges = Counter.builder("cairn_raft_leader_changes_total")
         .description("Times this node saw the Raft leader change").register(registry);
@@ -554,7 +367,7 @@ public final class ClusterVerticle extends VerticleBase {
     }
     NodeRecord mine = members.get(nodeId);
     Future<Void> told = st.leaderId().equals(nodeId)
-        ? (mine == null ? Future.succeededFuture() : write(mine.withState(NodeRecord.State.Left,
+        ? (mine == null ? Future.succeededFuture() : leaderSide.write(mine.withState(NodeRecord.State.Left,
             System.currentTimeMillis()), EventTypes.NODE_LEFT, "left (clean shutdown)"))
         : leaderAddress(st.leaderId()) == null ? Future.succeededFuture()
             : peers.call(st.leaderId(), leaderAddress(st.leaderId()), PeerGrpcClient.Leave,
