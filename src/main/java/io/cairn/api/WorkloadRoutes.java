@@ -40,7 +40,8 @@ final class WorkloadRoutes {
 
   private void apply(RoutingContext ctx) {
     JsonNode manifest = Bodies.read(ctx);
-    this.<ReconcileBus.Applied>ask(ctx, ReconcileBus.APPLY, new ReconcileBus.Apply(ctx.pathParam("name"), manifest))
+    this.<ReconcileBus.Applied>ask(ctx, ReconcileBus.APPLY, new ReconcileBus.Apply(ctx.pathParam("name"), manifest,
+            ctx.request().getHeader("If-Match")))
         .onSuccess(applied -> reply(ctx, applied.created() ? 201 : 200, WorkloadJson.render(applied.view())))
         .onFailure(e -> ApiErrors.fail(ctx, e));
   }

@@ -31,8 +31,12 @@ final class AppliedView {
     mem.statuses.clear();
     mem.instances.clear();
     mem.nodes.clear();
-    return storage.<Workload>scanAll(Table.WORKLOADS, "")
-        .onSuccess(list -> list.forEach(w -> mem.workloads.put(w.name(), w)))
+    mem.versions.clear();
+    return storage.<Workload>scanEntries(Table.WORKLOADS, "")
+        .onSuccess(list -> list.forEach(e -> {
+          mem.workloads.put(e.key(), e.value());
+          mem.versions.put(e.key(), e.logIndex());
+        }))
         .compose(v -> storage.<WorkloadStatus>scanAll(Table.WORKLOAD_STATUS, ""))
         .onSuccess(list -> list.forEach(s -> mem.statuses.put(s.name(), s)))
         .compose(v -> storage.<InstanceStatus>scanAll(Table.INSTANCES, ""))
@@ -67,9 +71,11 @@ final class AppliedView {
           touched.add(c.key());
           if (c.value() == null) {
             mem.workloads.remove(c.key());
+            mem.versions.remove(c.key());
             removed.add(c.key());
           } else {
             mem.workloads.put(c.key(), (Workload) c.value());
+            mem.versions.put(c.key(), c.logIndex());
           }
         }
         case WORKLOAD_STATUS -> {

@@ -13,6 +13,8 @@ import java.util.List;
 final class Changes {
   final List<Mutation> mutations = new ArrayList<>();
   final List<Event> events = new ArrayList<>();
+  /** Versions the entries must still be at when this commits (optimistic concurrency). */
+  final List<io.cairn.state.LogCommand.Expect> expectations = new ArrayList<>();
   final List<Runnable> applyInMemory = new ArrayList<>();
   /** Workloads whose view this changes: watchers are told after the commit. */
   final java.util.Set<String> touched = new java.util.LinkedHashSet<>();
@@ -66,6 +68,12 @@ final class Changes {
     }
     applyInMemory.add(() -> mem.instances.remove(id));
     unlocated.add(id);
+    return this;
+  }
+
+  /** The workload must still be at {@code resourceVersion} (0: must not exist) when this commits. */
+  Changes expectWorkload(String name, long resourceVersion) {
+    expectations.add(new io.cairn.state.LogCommand.Expect(Table.WORKLOADS, name, resourceVersion));
     return this;
   }
 

@@ -212,9 +212,18 @@ final class InstanceExecutor {
           : new Event(e.seq(), e.time(), e.type(), e.severity(), e.node(), e.workload(), e.instance(), e.reason(),
               requestId));
     }
-    return storage.write(changes.mutations, events, fenceTerm, requestId)
-        .onSuccess(v -> {
+    return storage.write(changes.mutations, events, fenceTerm, changes.expectations, requestId)
+        .onSuccess(written -> {
           changes.applyInMemory.forEach(Runnable::run);
+          for (io.cairn.state.Mutation m : changes.mutations) {
+            if (m.table() == io.cairn.state.Table.WORKLOADS) {
+              if (m instanceof io.cairn.state.Mutation.Put) {
+                mem.versions.put(m.key(), written.logIndex());
+              } else {
+                mem.versions.remove(m.key());
+              }
+            }
+          }
           mem.revision++;
           changes.touched.forEach(name -> vertx.eventBus().publish(ReconcileBus.CHANGED, new ReconcileBus.Changed(name)));
           // the registry says where instances run: only this node's own are claimed here

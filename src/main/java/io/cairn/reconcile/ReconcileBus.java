@@ -20,7 +20,15 @@ public final class ReconcileBus {
   private ReconcileBus() {}
 
   /** Reply: {@link Applied}. The manifest is the parsed body; validation happens in the service. */
-  public record Apply(String name, JsonNode manifest) {}
+  /**
+   * {@code ifMatch}: the resource version the client read (If-Match header); null for none. The
+   * manifest's {@code metadata.resourceVersion} counts the same.
+   */
+  public record Apply(String name, JsonNode manifest, String ifMatch) {
+    public Apply(String name, JsonNode manifest) {
+      this(name, manifest, null);
+    }
+  }
 
   public record Applied(boolean created, WorkloadView view) {}
 

@@ -51,9 +51,21 @@ final class WorkloadService {
 
   Future<ReconcileBus.Applied> apply(ReconcileBus.Apply request, String requestId) {
     WorkloadSpec spec = ManifestValidator.validate(request.name(), request.manifest(), policy);
+    Long expected = expectedVersion(request);
     return reconciler.submit(() -> {
       WorkloadView.Memory mem = reconciler.mem;
       Workload existing = mem.workloads.get(spec.name());
+      if (expected != null) {
+        long current = existing == null ? 0 : mem.versions.getOrDefault(spec.name(), 0L);
+        if (current != expected) {
+          throw new CairnException(ErrorCode.CONFLICT, existing == null
+              ? "workload '" + spec.name() + "' does not exist (resourceVersion " + expected + " was given)"
+              : "workload '" + spec.name() + "' is at resourceVersion " + current + ", not " + expected
+                  + ": read it again and apply your change to that",
+              List.of(new FieldError("metadata.resourceVersion", "stale", java.util.Map.of("current",
+                  Long.toString(current)))));
+        }
+      }
       if (existing != null && existing.deleting()) {
         throw new CairnException(ErrorCode.CONFLICT, "workload '" + spec.name() + "' is being deleted; apply again once it is gone");
       }
@@ -66,8 +78,11 @@ final class WorkloadService {
         long now = System.currentTimeMillis();
         Workload next = existing == null ? new Workload(spec, 1, now, now, false)
             : new Workload(spec, existing.generation() + 1, existing.createdAt(), now, false);
-        Changes changes = new Changes().putWorkload(mem, next)
-            .event(Event.of(existing == null ? EventTypes.WORKLOAD_APPLIED : EventTypes.WORKLOAD_UPDATED,
+        Changes changes = new Changes().putWorkload(mem, next);
+        if (expected != null) {
+          changes.expectWorkload(spec.name(), expected); // checked again where it commits: another node may write first
+        }
+        changes.event(Event.of(existing == null ? EventTypes.WORKLOAD_APPLIED : EventTypes.WORKLOAD_UPDATED,
                 Severity.Info, spec.name(), null, "generation " + next.generation(), requestId));
         if (existing == null || isFailed(spec.name())) {
           // a new or changed spec gets a fresh start: pending status, restart budgets cleared
@@ -81,6 +96,25 @@ final class WorkloadService {
             .compose(x -> startOutcome(spec.name(), existing == null));
       });
     });
+  }
+
+  /** If-Match, or the manifest's metadata.resourceVersion; both given must agree. */
+  private static Long expectedVersion(ReconcileBus.Apply request) {
+    Long fromHeader = null;
+    if (request.ifMatch() != null && !request.ifMatch().isBlank() && !request.ifMatch().trim().equals("*")) {
+      fromHeader = ManifestValidator.resourceVersion(request.ifMatch());
+      if (fromHeader == null) {
+        throw CairnException.invalid(List.of(new FieldError("If-Match", "must be a resource version as read from the server")));
+      }
+    }
+    com.fasterxml.jackson.databind.JsonNode v = request.manifest() == null ? null
+        : request.manifest().path("metadata").get("resourceVersion");
+    Long fromBody = v == null || v.isNull() || v.asText().isEmpty() ? null : ManifestValidator.resourceVersion(v.asText());
+    if (fromHeader != null && fromBody != null && !fromHeader.equals(fromBody)) {
+      throw CairnException.invalid(List.of(new FieldError("metadata.resourceVersion",
+          "differs from If-Match (" + fromHeader + ")")));
+    }
+    return fromHeader != null ? fromHeader : fromBody;
   }
 
   /** A first start that failed to exec is the apply's own error, not only a status to find later. */
@@ -170,7 +204,7 @@ final class WorkloadService {
   /** What a delete replies when every instance was already stopped and the workload is gone. */
   private static WorkloadView goneView(Workload w) {
     return new WorkloadView(w, new WorkloadStatus(w.name(), Phase.Stopping, 0, null, null, w.generation()), List.of(),
-        -1);
+        -1, 0);
   }
 
   Future<WorkloadView> scale(ReconcileBus.Scale request, String requestId) {

@@ -13,7 +13,8 @@ import java.util.Map;
  * is the reconciler's change counter when the view was taken: equal revisions mean equal views, so
  * front ends may reuse what they rendered.
  */
-public record WorkloadView(Workload workload, WorkloadStatus status, List<InstanceStatus> instances, long revision) {
+public record WorkloadView(Workload workload, WorkloadStatus status, List<InstanceStatus> instances, long revision,
+    long resourceVersion) {
 
   /** The reconciler's in-memory copy of its tables, changed only after a commit succeeds. */
   static final class Memory {
@@ -22,6 +23,8 @@ public record WorkloadView(Workload workload, WorkloadStatus status, List<Instan
     final Map<String, InstanceStatus> instances = new HashMap<>();
     /** Cluster members (cluster mode only): where instances may be placed. */
     final Map<String, io.cairn.cluster.NodeRecord> nodes = new HashMap<>();
+    /** workload name -> the log index of its spec's last change: its resource version. */
+    final Map<String, Long> versions = new HashMap<>();
     /** Rises with every committed change. */
     long revision;
 
@@ -36,7 +39,7 @@ public record WorkloadView(Workload workload, WorkloadStatus status, List<Instan
         return null;
       }
       WorkloadStatus s = statuses.getOrDefault(name, WorkloadStatus.pending(name, w.generation()));
-      return new WorkloadView(w, s, instancesOf(name), revision);
+      return new WorkloadView(w, s, instancesOf(name), revision, versions.getOrDefault(name, 0L));
     }
   }
 }

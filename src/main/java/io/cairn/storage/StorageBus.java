@@ -37,11 +37,15 @@ public final class StorageBus {
    * mutations commit as one log command, then the rest). {@code fenceTerm}: 0, or the Raft term the
    * writer led in, refused (CONFLICT) once a later leader wrote. Reply: the write's version.
    */
-  public record Write(List<Mutation> mutations, List<Event> events, long fenceTerm) {
+  public record Write(List<Mutation> mutations, List<Event> events, long fenceTerm,
+      List<io.cairn.state.LogCommand.Expect> expectations) {
     public Write(List<Mutation> mutations, List<Event> events) {
-      this(mutations, events, 0);
+      this(mutations, events, 0, List.of());
     }
   }
+
+  /** A write's reply: its version, and the log index it got (0 when it touched node-local tables only). */
+  public record Written(io.cairn.state.Version version, long logIndex) {}
 
   /** One entry a log command changed: its new value, or null when deleted, and its resource version. */
   public record Change(Table table, String key, Object value, long logIndex) {}
@@ -139,5 +143,5 @@ public final class StorageBus {
       io.cairn.objects.BucketMeta.class, io.cairn.objects.ObjectMeta.class, io.cairn.objects.ObjectCatalog.Listing.class,
       io.cairn.objects.ChunkStore.Stored.class, Boolean.class, CreateUpload.class, PutPart.class, CompleteUpload.class,
       UploadRef.class, Parts.class, Uploads.class, BucketAcl.class, io.cairn.objects.MultipartUpload.Upload.class,
-      Change.class, Applied.class, DigestQuery.class, io.cairn.state.StateStore.Digest.class);
+      Change.class, Applied.class, DigestQuery.class, Written.class, io.cairn.state.StateStore.Digest.class);
 }

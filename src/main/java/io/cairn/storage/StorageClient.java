@@ -37,15 +37,24 @@ public final class StorageClient {
         .map(r -> r.entries().stream().map(e -> (T) e.value()).toList());
   }
 
-  public Future<Version> write(List<Mutation> mutations, List<Event> events, String requestId) {
+  public Future<StorageBus.Written> write(List<Mutation> mutations, List<Event> events, String requestId) {
     return Bus.request(vertx, StorageBus.WRITE, new StorageBus.Write(List.copyOf(mutations), List.copyOf(events)),
         timeout, requestId);
   }
 
   /** A write that only a current leader may make: refused (CONFLICT) once a leader of a later term wrote. */
-  public Future<Version> write(List<Mutation> mutations, List<Event> events, long fenceTerm, String requestId) {
+  public Future<StorageBus.Written> write(List<Mutation> mutations, List<Event> events, long fenceTerm,
+      List<io.cairn.state.LogCommand.Expect> expectations, String requestId) {
     return Bus.request(vertx, StorageBus.WRITE, new StorageBus.Write(List.copyOf(mutations), List.copyOf(events),
-        fenceTerm), timeout, requestId);
+        fenceTerm, List.copyOf(expectations)), timeout, requestId);
+  }
+
+  /** Every live entry of a table with keys starting with {@code prefix}, with versions and log indices. */
+  @SuppressWarnings("unchecked")
+  public <T> Future<List<Entry<T>>> scanEntries(Table table, String prefix) {
+    return Bus.<StorageBus.Entries>request(vertx, StorageBus.SCAN,
+            new StorageBus.Scan(table, prefix, null, Integer.MAX_VALUE), timeout, null)
+        .map(r -> r.entries().stream().map(e -> (Entry<T>) e).toList());
   }
 
   public Future<List<Event>> events(EventQuery query) {

@@ -148,7 +148,7 @@ public final class StorageVerticle extends VerticleBase {
    * The single-node log takes them all in one batch; a replicated log commits first, then the
    * node-local part follows (a crash between the two loses only those events).
    */
-  private Future<Version> write(StorageBus.Write w) {
+  private Future<StorageBus.Written> write(StorageBus.Write w) {
     List<Mutation> replicated = new ArrayList<>();
     List<Mutation> local = new ArrayList<>();
     for (Mutation m : w.mutations()) {
@@ -156,10 +156,10 @@ public final class StorageVerticle extends VerticleBase {
     }
     try {
       if (replicated.isEmpty()) {
-        return Future.succeededFuture(writeLocal(local, w.events()));
+        return Future.succeededFuture(new StorageBus.Written(writeLocal(local, w.events()), 0));
       }
-      LogCommand command = new LogCommand(nodeId, System.currentTimeMillis(), w.fenceTerm(), List.of(),
-          List.copyOf(replicated));
+      LogCommand command = new LogCommand(nodeId, System.currentTimeMillis(), w.fenceTerm(),
+          List.copyOf(w.expectations()), List.copyOf(replicated));
       if (log.atomicWithLocal()) {
         EventLog.Appended appended = events.prepare(w.events());
         local.addAll(appended.mutations());
@@ -167,7 +167,7 @@ public final class StorageVerticle extends VerticleBase {
         checkOutcome(applied.outcome());
         events.committed(appended);
         published(appended);
-        return Future.succeededFuture(applied.outcome().version());
+        return Future.succeededFuture(new StorageBus.Written(applied.outcome().version(), applied.index()));
       }
       io.vertx.core.Context context = vertx.getOrCreateContext();
       return Future.fromCompletionStage(log.append(command, List.of()), context)
@@ -180,7 +180,7 @@ public final class StorageVerticle extends VerticleBase {
           .compose(applied -> {
             try {
               writeLocal(local, w.events());
-              return Future.succeededFuture(applied.outcome().version());
+              return Future.succeededFuture(new StorageBus.Written(applied.outcome().version(), applied.index()));
             } catch (Exception e) {
               return Future.failedFuture(e);
             }

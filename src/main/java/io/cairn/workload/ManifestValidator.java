@@ -93,7 +93,11 @@ public final class ManifestValidator {
       if (!metadata.isObject()) {
         errors.add(new FieldError("metadata", "must be an object"));
       } else {
-        allowOnly(metadata, "metadata", Set.of("name", "labels"));
+        allowOnly(metadata, "metadata", Set.of("name", "labels", "resourceVersion"));
+        JsonNode version = metadata.get("resourceVersion");
+        if (version != null && !version.isNull() && resourceVersion(version.asText()) == null) {
+          errors.add(new FieldError("metadata.resourceVersion", "must be a resource version as read from the server (digits)"));
+        }
         JsonNode name = metadata.get("name");
         if (name != null && !name.isNull()) {
           String given = text(name, "metadata.name");
@@ -211,6 +215,21 @@ public final class ManifestValidator {
           + Durations.format(java.time.Duration.ofMillis(policy.minRestartBackoffMs()))
           + " (this node's reconcile.minRestartBackoff)"));
     }
+  }
+
+  /** A resource version as the server renders it (decimal digits, at most 18), or null. */
+  public static Long resourceVersion(String text) {
+    if (text == null) {
+      return null;
+    }
+    String t = text.trim();
+    if (t.startsWith("W/")) {
+      t = t.substring(2);
+    }
+    if (t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"")) {
+      t = t.substring(1, t.length() - 1); // an entity tag, as If-Match sends one
+    }
+    return t.matches("[0-9]{1,18}") ? Long.parseLong(t) : null;
   }
 
   private void allowOnly(JsonNode object, String path, Set<String> allowed) {

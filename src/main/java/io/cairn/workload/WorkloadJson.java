@@ -20,7 +20,8 @@ public final class WorkloadJson {
     Workload w = view.workload();
     WorkloadSpec s = w.spec();
     JsonObject metadata = new JsonObject().put("name", s.name()).put("labels", new JsonObject(new java.util.LinkedHashMap<>(s.labels())))
-        .put("generation", w.generation()).put("createdAt", time(w.createdAt())).put("updatedAt", time(w.updatedAt()));
+        .put("generation", w.generation()).put("resourceVersion", Long.toString(view.resourceVersion()))
+        .put("createdAt", time(w.createdAt())).put("updatedAt", time(w.updatedAt()));
     JsonObject resources = new JsonObject();
     if (s.resources().cpuMillis() > 0) {
       resources.put("cpu", Quantities.formatMillicores(s.resources().cpuMillis()));

@@ -98,6 +98,49 @@ class ClusterWorkloadsTest {
 
   @Test
   @Order(3)
+  void readModifyWriteFromEveryNodeLosesNoUpdate() throws Exception {
+    JsonObject manifest = Manifests.workload("counter", 0, "sleep", "1");
+    manifest.getJsonObject("metadata").getJsonObject("labels").put("count", "0");
+    assertThat(cluster.node(0).put("/api/v1/workloads/counter", manifest.encode()).status()).isEqualTo(201);
+    int perClient = 6;
+    java.util.concurrent.atomic.AtomicInteger successes = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger conflicts = new java.util.concurrent.atomic.AtomicInteger();
+    List<Thread> clients = new java.util.ArrayList<>();
+    for (ClusterNodes.Member m : cluster.members()) {
+      clients.add(Thread.ofPlatform().start(() -> {
+        for (int done = 0; done < perClient; ) {
+          JsonObject current = m.get("/api/v1/workloads/counter").json();
+          JsonObject metadata = current.getJsonObject("metadata");
+          int count = Integer.parseInt(metadata.getJsonObject("labels").getString("count"));
+          JsonObject next = Manifests.workload("counter", 0, "sleep", "1");
+          next.getJsonObject("metadata").put("resourceVersion", metadata.getString("resourceVersion"))
+              .getJsonObject("labels").put("count", Integer.toString(count + 1));
+          TestNode.Reply put = m.put("/api/v1/workloads/counter", next.encode());
+          if (put.status() == 200) {
+            successes.incrementAndGet();
+            done++;
+          } else {
+            assertThat(put.status()).as(put.body()).isEqualTo(409);
+            conflicts.incrementAndGet();
+          }
+        }
+      }));
+    }
+    for (Thread t : clients) {
+      t.join(120_000);
+    }
+    assertThat(successes.get()).isEqualTo(3 * perClient);
+    for (ClusterNodes.Member m : cluster.members()) {
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(m.get("/api/v1/workloads/counter").json()
+          .getJsonObject("metadata").getJsonObject("labels").getString("count"))
+          .isEqualTo(Integer.toString(successes.get())));
+    }
+    System.out.printf("lost-update check: %d successful PUTs, %d conflicts retried%n", successes.get(), conflicts.get());
+    assertThat(cluster.node(1).delete("/api/v1/workloads/counter").status()).isIn(200, 202);
+  }
+
+  @Test
+  @Order(4)
   void aPeerCallWithoutTheSecretIsRefused() throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
@@ -120,7 +163,7 @@ class ClusterWorkloadsTest {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void aKilledFollowerIsDownEverywhereWritesGoOnAndItCatchesUpWhenBack() throws Exception {
     ClusterNodes.Member leader = cluster.leader();
     ClusterNodes.Member follower = cluster.members().stream().filter(m -> m != leader).findFirst().orElseThrow();
@@ -149,7 +192,7 @@ class ClusterWorkloadsTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void withoutAQuorumWritesFailFastAndReadsAreServed() throws Exception {
     ClusterNodes.Member survivor = cluster.node(0);
     cluster.node(1).kill();

@@ -134,4 +134,31 @@ class WorkloadLifecycleTest {
     assertThat(node.post("/api/v1/workloads/absent/scale", "application/json", "{\"replicas\":1}").status())
         .isEqualTo(404);
   }
+
+  @Test
+  void aStaleResourceVersionIsAConflictAndTheCurrentOneApplies() {
+    node.apply("versioned", Manifests.workload("versioned", 0, "sleep", "1"));
+    String version = node.workload("versioned").getJsonObject("metadata").getString("resourceVersion");
+    assertThat(Long.parseLong(version)).isPositive();
+    io.vertx.core.json.JsonObject changed = Manifests.workload("versioned", 0, "sleep", "2");
+    TestNode.Reply current = node.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(node.url(
+        "/api/v1/workloads/versioned"))).header("Content-Type", "application/json").header("If-Match", "\"" + version + "\"")
+        .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(changed.encode())));
+    assertThat(current.status()).isEqualTo(200);
+    String next = current.json().getJsonObject("metadata").getString("resourceVersion");
+    assertThat(Long.parseLong(next)).isGreaterThan(Long.parseLong(version));
+
+    changed.getJsonObject("metadata").put("resourceVersion", version); // what the first reader saw
+    TestNode.Reply stale = node.apply("versioned", changed.put("spec", changed.getJsonObject("spec").put("replicas", 1)));
+    assertThat(stale.status()).isEqualTo(409);
+    assertThat(stale.code()).isEqualTo("CONFLICT");
+    assertThat(stale.json().getJsonObject("error").getString("message")).contains("resourceVersion " + next);
+    assertThat(node.workload("versioned").getJsonObject("spec").getInteger("replicas")).as("nothing changed").isZero();
+
+    changed.getJsonObject("metadata").put("resourceVersion", "v1");
+    TestNode.Reply bad = node.apply("versioned", changed);
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.body()).contains("metadata.resourceVersion");
+    node.delete("/api/v1/workloads/versioned");
+  }
 }
