@@ -54,6 +54,7 @@ public final class ApiVerticle extends VerticleBase {
       router.route(m, "/api/*").handler(bodies);
       router.route(m, "/api/*").handler(Bodies.preParser(vertx));
     }
+    router.get("/api/*").handler(new ConsistentReads(vertx, config.requestTimeout(), config.cluster().enabled()));
     new WorkloadRoutes(vertx, config.requestTimeout()).mount(router);
     new LogRoutes(vertx, config.requestTimeout()).mount(router);
     new EventRoutes(vertx, new StorageClient(vertx, config.requestTimeout())).mount(router);

@@ -142,7 +142,9 @@ public final class ClusterVerticle extends VerticleBase {
     consumers.add(Bus.serve(vertx, ClusterBus.STATUS, (ClusterBus.StatusQuery q) -> status()));
     consumers.add(Bus.serve(vertx, ClusterBus.PEERS, (ClusterBus.PeersQuery q) -> peerViews()));
     consumers.add(Bus.serveAsync(vertx, ClusterBus.READ_INDEX, (ClusterBus.ReadIndex q, String requestId) ->
-        Future.fromCompletionStage(raft.readIndex(), context).map(true)));
+        Future.fromCompletionStage(raft.readIndex(), context).map(true)
+            .recover(e -> Future.failedFuture(e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                ? e.getCause() : e))));
     consumers.add(Bus.serveAsync(vertx, ClusterBus.CAUGHT_UP, (ClusterBus.CaughtUp q, String requestId) ->
         caughtUp.future()));
     consumers.add(Bus.serveAsync(vertx, ClusterBus.REMOVE, (ClusterBus.RemoveNode q, String requestId) ->

@@ -66,6 +66,10 @@ class ClusterWorkloadsTest {
   void aWorkloadAppliedOnOneNodeRunsOneInstancePerNodeAndIsReadEverywhere() {
     assertThat(cluster.node(0).put("/api/v1/workloads/web", sleeper("web")).status()).isIn(200, 201);
     for (ClusterNodes.Member m : cluster.members()) {
+      assertThat(m.get("/api/v1/workloads/web?consistent=true").status())
+          .as("a linearizable read anywhere sees the acknowledged write at once").isEqualTo(200);
+    }
+    for (ClusterNodes.Member m : cluster.members()) {
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
         JsonObject w = workload(m, "web");
         assertThat(w.getJsonObject("status").getString("phase")).isEqualTo("Running");
@@ -207,6 +211,9 @@ class ClusterWorkloadsTest {
     assertThat(tookMs).as("bounded by cluster.writeTimeout (3s) plus the request's own work").isLessThan(8_000);
     assertThat(survivor.get("/api/v1/nodes").status()).isEqualTo(200);
     assertThat(survivor.get("/api/v1/workloads").status()).isEqualTo(200);
+    TestNode.Reply consistent = survivor.get("/api/v1/workloads?consistent=true");
+    assertThat(consistent.status()).as("a linearizable read needs the leader").isEqualTo(503);
+    assertThat(consistent.code()).isEqualTo("UNAVAILABLE");
     await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
       JsonObject ready = survivor.get("/health/ready").json();
       assertThat(ready.getString("status")).isEqualTo("UP");
