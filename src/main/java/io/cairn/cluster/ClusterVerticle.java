@@ -196,10 +196,11 @@ public final class ClusterVerticle extends VerticleBase {
       lastTerm = st.term();
       members.leaderChanged();
     }
-    if (st.leaderId() == null) {
-      return Future.succeededFuture();
-    }
     Member me = member(self.get());
+    if (st.leaderId() == null) {
+      // a member that joined empty learns of the leader only once the leader added it: ask it to
+      return !registered && leaderHint != null ? join(null, leaderHint, me) : Future.succeededFuture();
+    }
     if (!me.equals(registeredAs)) {
       registered = false;
     }
@@ -211,9 +212,7 @@ public final class ClusterVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     if (!registered) {
-      return peers.call(st.leaderId(), leaderAddress, PeerGrpcClient.Join,
-              JoinRequest.newBuilder().setMember(me).build(), false)
-          .compose(reply -> joined(reply, me));
+      return join(st.leaderId(), leaderAddress, me);
     }
     return vertx.executeBlocking(usage::get).compose(u -> peers.call(st.leaderId(), leaderAddress,
             PeerGrpcClient.Heartbeat, HeartbeatRequest.newBuilder().setId(nodeId).setAppliedIndex(st.appliedIndex())
@@ -226,6 +225,12 @@ public final class ClusterVerticle extends VerticleBase {
           checkCaughtUp();
         })
         .mapEmpty();
+  }
+
+  private Future<Void> join(String leaderId, String leaderAddress, Member me) {
+    return peers.call(leaderId != null ? leaderId : leaderAddress, leaderAddress, PeerGrpcClient.Join,
+            JoinRequest.newBuilder().setMember(me).build(), false)
+        .compose(reply -> joined(reply, me));
   }
 
   private Future<Void> joined(JoinReply reply, Member as) {

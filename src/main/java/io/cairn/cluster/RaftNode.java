@@ -139,8 +139,9 @@ public final class RaftNode implements ControlLog {
     RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, snapshotThreshold);
     RaftServerConfigKeys.Snapshot.setRetentionFileNum(properties, 2);
     RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, true);
+    RaftServerConfigKeys.Log.setPurgeGap(properties, snapshotThreshold); // purge after every snapshot
     // small segments, so a snapshot lets the log actually shrink
-    RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf("256KB"));
+    RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf("128KB"));
     Files.createDirectories(storageDir);
     server = RaftServer.newBuilder()
         .setServerId(RaftPeerId.valueOf(nodeId))
@@ -231,12 +232,14 @@ public final class RaftNode implements ControlLog {
       Map<String, String> servers, Map<String, String> listeners) {}
 
   public Status status() {
-    RaftServer.Division d;
     try {
-      d = division();
-    } catch (IOException | RuntimeException e) {
+      return currentStatus(division());
+    } catch (IOException | RuntimeException e) { // not started, or still starting up
       return new Status("none", null, 0, 0, 0, Map.of(), Map.of());
     }
+  }
+
+  private Status currentStatus(RaftServer.Division d) {
     var info = d.getInfo();
     Map<String, String> servers = new java.util.TreeMap<>();
     Map<String, String> listeners = new java.util.TreeMap<>();

@@ -54,6 +54,13 @@ final class RaftStateMachine extends BaseStateMachine {
   @Override
   public void pause() {
     LifeCycle lifeCycle = getLifeCycle();
+    // Ratis never moves a BaseStateMachine out of NEW by itself
+    if (lifeCycle.getCurrentState() == LifeCycle.State.NEW) {
+      lifeCycle.transition(LifeCycle.State.STARTING);
+    }
+    if (lifeCycle.getCurrentState() == LifeCycle.State.STARTING) {
+      lifeCycle.transition(LifeCycle.State.RUNNING);
+    }
     if (lifeCycle.getCurrentState() == LifeCycle.State.RUNNING) {
       lifeCycle.transition(LifeCycle.State.PAUSING);
       lifeCycle.transition(LifeCycle.State.PAUSED);

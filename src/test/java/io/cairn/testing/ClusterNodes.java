@@ -46,6 +46,10 @@ public final class ClusterNodes implements AutoCloseable {
       this.extraArgs = extraArgs;
     }
 
+    public int index() {
+      return index;
+    }
+
     public Path dataDir() {
       return root.resolve("node" + index);
     }
