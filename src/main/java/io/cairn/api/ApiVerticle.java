@@ -56,7 +56,7 @@ public final class ApiVerticle extends VerticleBase {
     }
     router.get("/api/*").handler(new ConsistentReads(vertx, config.requestTimeout(), config.cluster().enabled()));
     new WorkloadRoutes(vertx, config.requestTimeout()).mount(router);
-    new LogRoutes(vertx, config.requestTimeout()).mount(router);
+    new LogRoutes(vertx, config.requestTimeout(), nodeId).mount(router);
     new EventRoutes(vertx, new StorageClient(vertx, config.requestTimeout())).mount(router);
     new ProbeRoutes(vertx, registry).mount(router);
     new RegistryRoutes(vertx, config.requestTimeout()).mount(router);
@@ -73,7 +73,7 @@ public final class ApiVerticle extends VerticleBase {
     for (int status : new int[] {400, 404, 405, 413, 415}) {
       router.errorHandler(status, ApiErrors::fromStatus);
     }
-    GrpcServer grpc = GrpcFrontEnd.create(vertx, config.requestTimeout());
+    GrpcServer grpc = GrpcFrontEnd.create(vertx, config.requestTimeout(), nodeId);
     server = vertx.createHttpServer(guard.options(new HttpServerOptions().setHost(config.httpHost())
         .setPort(config.httpPort())));
     // one port: HTTP/1.1 and h2c REST go to the router, application/grpc to the gRPC server

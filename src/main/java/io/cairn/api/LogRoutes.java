@@ -14,7 +14,10 @@ final class LogRoutes {
   private final Vertx vertx;
   private final Duration timeout;
 
-  LogRoutes(Vertx vertx, Duration timeout) {
+  private final String nodeId;
+
+  LogRoutes(Vertx vertx, Duration timeout, String nodeId) {
+    this.nodeId = nodeId;
     this.vertx = vertx;
     this.timeout = timeout;
   }
@@ -29,7 +32,7 @@ final class LogRoutes {
         LogFollow.streams(ctx.queryParams().get("stream")), LogFollow.tail(tail == null ? 0 : tail, tail != null),
         Params.bool(ctx, "follow"));
     HttpServerResponse response = ctx.response().setChunked(true).putHeader("Content-Type", "text/plain; charset=utf-8");
-    LogFollow.open(vertx, timeout, RequestIds.of(ctx), request, lines -> response.closed() || response.ended()
+    LogFollow.open(vertx, nodeId, timeout, RequestIds.of(ctx), request, lines -> response.closed() || response.ended()
             ? Future.failedFuture("client gone") : response.write(String.join("\n", lines) + "\n"))
         .onSuccess(follow -> {
           if (!follow.following()) {

@@ -16,7 +16,16 @@ public final class ClusterBus {
   /** Replies once this node has caught up with the cluster after it started (long-poll: retry on timeout). */
   public static final String CAUGHT_UP = ADDRESSES.local("caughtUp");
 
+  /**
+   * Log lines of instances on another node, read there and streamed over the peer service. Reply:
+   * the tail as {@link io.cairn.runtime.RuntimeBus.LogLines}; with a sink address, new lines follow
+   * as {@link io.cairn.runtime.RuntimeBus.LogChunk} pushes the sink acknowledges (true to go on).
+   */
+  public static final String FORWARD_LOGS = ADDRESSES.local("forward.logs");
+
   private ClusterBus() {}
+
+  public record ForwardLogs(String node, io.cairn.runtime.RuntimeBus.Logs logs) {}
 
   /** Reply: {@link Nodes}. */
   public record ListNodes() {}
@@ -62,5 +71,5 @@ public final class ClusterBus {
 
   public static final List<Class<?>> MESSAGE_TYPES = List.of(ListNodes.class, Nodes.class, GetNode.class,
       RemoveNode.class, NodeView.class, Usage.class, StatusQuery.class, Status.class, ServerStatus.class,
-      PeersQuery.class, Peers.class, PeerView.class, ReadIndex.class, CaughtUp.class, NodeRecord.class);
+      PeersQuery.class, Peers.class, PeerView.class, ReadIndex.class, CaughtUp.class, NodeRecord.class, ForwardLogs.class);
 }

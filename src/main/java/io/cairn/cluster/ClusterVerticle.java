@@ -86,6 +86,7 @@ public final class ClusterVerticle extends VerticleBase {
   private long catchUpTarget = -1;
   private LeaderSide leaderSide;
   private Formation formation;
+  private LogForwarding logs;
 
   public ClusterVerticle(String nodeId, CairnConfig.Cluster settings, RaftNode raft, Supplier<NodeRecord> self,
       Supplier<ClusterBus.Usage> usage, MeterRegistry registry, Duration timeout, Path portFile) {
@@ -113,7 +114,8 @@ public final class ClusterVerticle extends VerticleBase {
           formation = new Formation(vertx, nodeId, settings, raft, peers);
           leaderSide = new LeaderSide(vertx, nodeId, settings, raft, members, storage, () -> member(self.get()),
               this::clusterAddress, this::leaderAddress);
-          return endpoint.listen(settings.host(), settings.port(), leaderSide);
+          logs = new LogForwarding(vertx, nodeId, peers, members, timeout);
+          return endpoint.listen(settings.host(), settings.port(), leaderSide, logs::serve);
         })
         .compose(port -> {
           clusterPort = port;
@@ -147,6 +149,8 @@ public final class ClusterVerticle extends VerticleBase {
                 ? e.getCause() : e))));
     consumers.add(Bus.serveAsync(vertx, ClusterBus.CAUGHT_UP, (ClusterBus.CaughtUp q, String requestId) ->
         caughtUp.future()));
+    consumers.add(Bus.serveAsync(vertx, ClusterBus.FORWARD_LOGS, (ClusterBus.ForwardLogs q, String requestId) ->
+        logs.forward(q)));
     consumers.add(Bus.serveAsync(vertx, ClusterBus.REMOVE, (ClusterBus.RemoveNode q, String requestId) ->
         remove(q.id(), requestId)));
   }

@@ -66,6 +66,28 @@ final class PeerClients {
     });
   }
 
+  /** An open server stream: the request (to cancel it) and its response (to read with backpressure). */
+  record Stream<Req, Resp>(io.vertx.grpc.client.GrpcClientRequest<Req, Resp> request,
+      io.vertx.grpc.client.GrpcClientResponse<Req, Resp> response) {}
+
+  /**
+   * Opens a server-streaming call; the breaker and timeout cover establishing it (up to the
+   * response headers), not the life of the stream. Never retried. The response comes paused.
+   */
+  <Req, Resp> Future<Stream<Req, Resp>> openStream(String peer, String address, ServiceMethod<Resp, Req> method,
+      Req request) {
+    return resilience.call(target(peer), false, () -> client.request(socket(address), method).compose(req -> {
+      req.headers().set(SECRET_HEADER, secret);
+      return req.end(request).compose(v -> req.response()).compose(resp -> {
+        if (resp.status() != null && resp.status() != GrpcStatus.OK) {
+          return Future.failedFuture(refused(resp.status(), resp.statusMessage()));
+        }
+        resp.pause(); // nothing is read until the caller set its handlers and resumes
+        return Future.succeededFuture(new Stream<>(req, resp));
+      });
+    })).onSuccess(s -> lastContact.put(peer, System.currentTimeMillis()));
+  }
+
   private static CairnException refused(GrpcStatus status, String message) {
     ErrorCode code = switch (status) {
       case UNAUTHENTICATED -> ErrorCode.UNAUTHENTICATED;

@@ -20,8 +20,8 @@ public final class GrpcFrontEnd {
 
   private GrpcFrontEnd() {}
 
-  public static GrpcServer create(Vertx vertx, Duration requestTimeout) {
-    WorkloadGrpc workloads = new WorkloadGrpc(vertx, requestTimeout);
+  public static GrpcServer create(Vertx vertx, Duration requestTimeout, String nodeId) {
+    WorkloadGrpc workloads = new WorkloadGrpc(vertx, requestTimeout, nodeId);
     NodeGrpc node = new NodeGrpc(vertx, requestTimeout);
     TaskGrpc tasks = new TaskGrpc(vertx, requestTimeout);
     HealthService health = HealthService.create(vertx);

@@ -29,7 +29,10 @@ final class WorkloadGrpc implements Service {
   private final Vertx vertx;
   private final Duration maxTimeout;
 
-  WorkloadGrpc(Vertx vertx, Duration maxTimeout) {
+  private final String nodeId;
+
+  WorkloadGrpc(Vertx vertx, Duration maxTimeout, String nodeId) {
+    this.nodeId = nodeId;
     this.vertx = vertx;
     this.maxTimeout = maxTimeout;
   }
@@ -83,7 +86,7 @@ final class WorkloadGrpc implements Service {
     request.last().compose(req -> {
       LogFollow.Request r = new LogFollow.Request(req.getName(), req.getInstance(), LogFollow.streams(req.getStream()),
           LogFollow.tail(req.getTail(), req.getTail() != 0), req.getFollow());
-      return LogFollow.open(vertx, call.timeout(), call.requestId(), r, lines -> {
+      return LogFollow.open(vertx, nodeId, call.timeout(), call.requestId(), r, lines -> {
         Future<Void> last = Future.succeededFuture();
         for (String line : lines) {
           last = response.write(LogLine.newBuilder().setLine(line).build());

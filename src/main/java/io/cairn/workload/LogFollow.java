@@ -58,8 +58,13 @@ public final class LogFollow {
     return requested;
   }
 
-  /** Sends the tail through {@code sink}; resolves to a handle that keeps following when asked to. */
-  public static Future<LogFollow> open(Vertx vertx, Duration timeout, String requestId, Request r, Sink sink) {
+  /**
+   * Sends the tail through {@code sink}; resolves to a handle that keeps following when asked to.
+   * Instances on this node ({@code localNode}) are read by its runtime; those on other nodes of a
+   * cluster through the cluster component, which streams them over the peer service.
+   */
+  public static Future<LogFollow> open(Vertx vertx, String localNode, Duration timeout, String requestId, Request r,
+      Sink sink) {
     return Bus.<WorkloadView>request(vertx, ReconcileBus.GET, new ReconcileBus.Get(r.workload()), timeout, requestId)
         .compose(view -> {
           List<InstanceStatus> chosen = view.instances().stream()
@@ -68,21 +73,30 @@ public final class LogFollow {
           if (r.instance() != null && !r.instance().isEmpty() && chosen.isEmpty()) {
             return Future.failedFuture(CairnException.notFound("instance", r.instance()));
           }
-          String node = chosen.isEmpty() ? null : chosen.get(0).nodeId();
-          if (node == null) {
+          if (chosen.isEmpty()) {
             return Future.succeededFuture(new LogFollow(null));
           }
+          java.util.Map<String, List<String>> byNode = new java.util.TreeMap<>();
+          chosen.forEach(i -> byNode.computeIfAbsent(i.nodeId(), n -> new java.util.ArrayList<>()).add(i.id()));
           String sinkAddress = r.follow() ? "cairn.api.logsink." + UUID.randomUUID() : null;
           MessageConsumer<RuntimeBus.LogChunk> consumer = sinkAddress == null ? null
               : vertx.eventBus().<RuntimeBus.LogChunk>localConsumer(sinkAddress, m ->
                   sink.write(m.body().lines()).onComplete(ar -> m.reply(ar.succeeded())));
-          List<String> ids = chosen.stream().map(InstanceStatus::id).toList();
           Future<Void> registered = consumer == null ? Future.succeededFuture() : consumer.completion();
           return registered
-              .compose(v -> Bus.<RuntimeBus.LogLines>request(vertx, new RuntimeBus(node).logs(),
-                  new RuntimeBus.Logs(view.workload().name(), ids, r.streams(), r.tail(), sinkAddress), timeout,
-                  requestId))
-              .compose(lines -> lines.lines().isEmpty() ? Future.succeededFuture() : sink.write(lines.lines()))
+              .compose(v -> {
+                List<Future<RuntimeBus.LogLines>> tails = new java.util.ArrayList<>();
+                byNode.forEach((node, ids) -> {
+                  RuntimeBus.Logs logs = new RuntimeBus.Logs(view.workload().name(), ids, r.streams(), r.tail(),
+                      sinkAddress);
+                  tails.add(node.equals(localNode)
+                      ? Bus.request(vertx, new RuntimeBus(node).logs(), logs, timeout, requestId)
+                      : Bus.request(vertx, io.cairn.cluster.ClusterBus.FORWARD_LOGS,
+                          new io.cairn.cluster.ClusterBus.ForwardLogs(node, logs), timeout, requestId));
+                });
+                return Future.all(tails).map(all -> tails.stream().flatMap(t -> t.result().lines().stream()).toList());
+              })
+              .compose(lines -> lines.isEmpty() ? Future.succeededFuture() : sink.write(lines))
               .map(v -> new LogFollow(consumer))
               .onFailure(e -> {
                 if (consumer != null) {

@@ -89,6 +89,34 @@ class ClusterWorkloadsTest {
 
   @Test
   @Order(2)
+  void logsOfAnInstanceOnAnotherNodeAreReadAndFollowedThroughThisOne() throws Exception {
+    String talk = "i=0; while true; do echo \"line $i from $CAIRN_INSTANCE_ID\"; i=$((i+1)); sleep 0.1; done";
+    assertThat(cluster.node(1).put("/api/v1/workloads/talker", Manifests.workload("talker", 3, "sh", "-c", talk)
+        .encode()).status()).isEqualTo(201);
+    ClusterNodes.Member asked = cluster.node(0);
+    await().atMost(Duration.ofSeconds(30)).until(() -> "Running".equals(workload(asked, "talker")
+        .getJsonObject("status").getString("phase")));
+    JsonObject remote = workload(asked, "talker").getJsonObject("status").getJsonArray("instances").stream()
+        .map(o -> (JsonObject) o).filter(i -> !i.getString("node").equals(asked.nodeId())).findFirst().orElseThrow();
+    String id = remote.getString("id");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+        asked.get("/api/v1/workloads/talker/logs?instance=" + id + "&tail=5").body()).contains("from " + id));
+    java.net.http.HttpResponse<java.util.stream.Stream<String>> follow = TestNode.http().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(asked.base() + "/api/v1/workloads/talker/logs?instance="
+            + id + "&tail=1&follow=true")).build(), java.net.http.HttpResponse.BodyHandlers.ofLines());
+    assertThat(follow.statusCode()).isEqualTo(200);
+    List<String> lines = java.util.concurrent.CompletableFuture.supplyAsync(() -> follow.body().limit(20).toList())
+        .get(30, TimeUnit.SECONDS);
+    follow.body().close();
+    assertThat(lines).hasSize(20).allMatch(l -> l.contains("from " + id));
+    List<Integer> numbers = lines.stream().map(l -> Integer.parseInt(l.replaceAll(".*line (\\d+) from.*", "$1"))).toList();
+    assertThat(numbers).as("in order, none lost on the way").isSorted();
+    assertThat(numbers.get(19) - numbers.get(0)).isEqualTo(19);
+    assertThat(cluster.node(1).delete("/api/v1/workloads/talker").status()).isIn(200, 202);
+  }
+
+  @Test
+  @Order(2)
   void aDeleteOnAnotherNodeRemovesItEverywhere() {
     List<String> ids = workload(cluster.node(0), "web").getJsonObject("status").getJsonArray("instances").stream()
         .map(o -> ((JsonObject) o).getString("id")).toList();

@@ -189,9 +189,16 @@ public final class ClusterNodes implements AutoCloseable {
     return cluster;
   }
 
+  /** Every started node is ready; one that died fails at once, with its log. */
   public void awaitAllReady(Duration within) {
-    await().atMost(within).pollInterval(Duration.ofMillis(250)).until(() -> members.stream().filter(Member::alive)
-        .allMatch(Member::ready));
+    await().atMost(within).pollInterval(Duration.ofMillis(250)).until(() -> {
+      for (Member m : members) {
+        if (m.process != null && !m.process.isAlive()) {
+          throw new IllegalStateException("node " + m.index + " exited " + m.process.exitValue() + ":\n" + m.log());
+        }
+      }
+      return members.stream().filter(m -> m.process != null).allMatch(Member::ready);
+    });
   }
 
   /** Adds and starts one more node (a server, or a client-only listener). */
