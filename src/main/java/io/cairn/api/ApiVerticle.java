@@ -73,7 +73,7 @@ public final class ApiVerticle extends VerticleBase {
     for (int status : new int[] {400, 404, 405, 413, 415}) {
       router.errorHandler(status, ApiErrors::fromStatus);
     }
-    GrpcServer grpc = GrpcFrontEnd.create(vertx, config.requestTimeout(), nodeId);
+    GrpcServer grpc = GrpcFrontEnd.create(vertx, config.requestTimeout(), nodeId, config.cluster().enabled());
     server = vertx.createHttpServer(guard.options(new HttpServerOptions().setHost(config.httpHost())
         .setPort(config.httpPort())));
     // one port: HTTP/1.1 and h2c REST go to the router, application/grpc to the gRPC server

@@ -23,7 +23,7 @@ import java.util.Set;
 final class Authorizer implements Handler<RoutingContext> {
   static final String TOKEN_KEY = "cairn.token";
   /** gRPC methods that only read; every other Cairn method changes something. */
-  private static final Set<String> GRPC_READS = Set.of("Get", "List", "Logs", "Watch", "Output", "GetNode");
+  private static final Set<String> GRPC_READS = Set.of("Get", "List", "Logs", "Watch", "Output", "GetNode", "ListNodes");
 
   private final boolean enabled;
   private final boolean metricsAnonymous;

@@ -2,6 +2,7 @@ package io.cairn.api;
 
 import io.cairn.bus.Bus;
 import io.cairn.cluster.ClusterBus;
+import io.cairn.cluster.NodeJson;
 import io.cairn.cluster.NodeRecord;
 import io.cairn.health.HealthBus;
 import io.cairn.model.CairnException;
@@ -51,7 +52,7 @@ final class ClusterRoutes {
   private void list(RoutingContext ctx) {
     Future<List<JsonObject>> nodes = clustered
         ? Bus.<ClusterBus.Nodes>request(vertx, ClusterBus.NODES, new ClusterBus.ListNodes(), timeout, RequestIds.of(ctx))
-            .map(n -> n.nodes().stream().map(ClusterRoutes::json).toList())
+            .map(n -> n.nodes().stream().map(NodeJson::render).toList())
         : single(ctx).map(List::of);
     nodes.onSuccess(items -> WorkloadRoutes.reply(ctx, 200, new JsonObject().put("items", new JsonArray(items))))
         .onFailure(e -> ApiErrors.fail(ctx, e));
@@ -64,7 +65,7 @@ final class ClusterRoutes {
     }
     Future<JsonObject> node = clustered
         ? Bus.<ClusterBus.NodeView>request(vertx, ClusterBus.NODE, new ClusterBus.GetNode(id), timeout, RequestIds.of(ctx))
-            .map(ClusterRoutes::json)
+            .map(NodeJson::render)
         : single(ctx).compose(n -> n.getString("id").equals(id) ? Future.succeededFuture(n)
             : Future.failedFuture(CairnException.notFound("node", id)));
     node.onSuccess(n -> WorkloadRoutes.reply(ctx, 200, n)).onFailure(e -> ApiErrors.fail(ctx, e));
@@ -80,7 +81,7 @@ final class ClusterRoutes {
       return;
     }
     Bus.<ClusterBus.NodeView>request(vertx, ClusterBus.REMOVE, new ClusterBus.RemoveNode(id), timeout, RequestIds.of(ctx))
-        .onSuccess(n -> WorkloadRoutes.reply(ctx, 200, json(n)))
+        .onSuccess(n -> WorkloadRoutes.reply(ctx, 200, NodeJson.render(n)))
         .onFailure(e -> ApiErrors.fail(ctx, e));
   }
 
@@ -129,40 +130,7 @@ final class ClusterRoutes {
   /** This node, shaped like a cluster member, from the health component's node information. */
   private Future<JsonObject> single(RoutingContext ctx) {
     return Bus.<HealthBus.NodeInfo>request(vertx, HealthBus.NODE_INFO, new HealthBus.NodeInfoQuery(), timeout,
-        RequestIds.of(ctx)).map(info -> new JsonObject().put("id", info.id()).put("name", info.name())
-            .put("state", NodeRecord.State.Ready.name()).put("server", false).put("raftRole", "none")
-            .put("labels", new JsonObject(new java.util.LinkedHashMap<>(info.labels())))
-            .put("addresses", new JsonObject().put("api", info.apiAddress()).put("s3", info.s3Address())
-                .put("cluster", null).put("raft", null))
-            .put("capacity", capacity(info.resources().capacity().cpuMillis(), info.resources().capacity().memoryBytes(),
-                info.resources().capacity().diskBytes()))
-            .put("usage", usage(info.resources().cpuPercent(), info.resources().used().memoryBytes(),
-                info.resources().used().diskBytes()))
-            .put("lastHeartbeat", null).put("version", info.version())
-            .put("registeredAt", WorkloadJson.time(info.startedAt())));
-  }
-
-  static JsonObject json(ClusterBus.NodeView view) {
-    NodeRecord r = view.record();
-    return new JsonObject().put("id", r.id()).put("name", r.name()).put("state", r.state().name())
-        .put("server", r.server()).put("raftRole", view.raftRole())
-        .put("labels", new JsonObject(new java.util.LinkedHashMap<>(r.labels())))
-        .put("addresses", new JsonObject().put("api", r.addresses().api()).put("s3", r.addresses().s3())
-            .put("cluster", r.addresses().cluster()).put("raft", r.addresses().raft()))
-        .put("capacity", capacity(r.capacity().cpuMillis(), r.capacity().memoryBytes(), r.capacity().diskBytes()))
-        .put("usage", view.usage() == null ? null
-            : usage(view.usage().cpuPercent(), view.usage().memoryBytes(), view.usage().diskBytes()))
-        .put("lastHeartbeat", WorkloadJson.time(view.lastHeartbeat())).put("version", r.version())
-        .put("registeredAt", WorkloadJson.time(r.registeredAt())).put("stateSince", WorkloadJson.time(r.stateSince()));
-  }
-
-  private static JsonObject capacity(long cpuMillis, long memoryBytes, long diskBytes) {
-    return new JsonObject().put("cpus", cpuMillis / 1000.0).put("memoryBytes", memoryBytes).put("diskBytes", diskBytes);
-  }
-
-  private static JsonObject usage(double cpuPercent, long memoryBytes, long diskBytes) {
-    return new JsonObject().put("cpuPercent", Math.round(cpuPercent * 10) / 10.0).put("memoryBytes", memoryBytes)
-        .put("diskBytes", diskBytes);
+        RequestIds.of(ctx)).map(NodeJson::single);
   }
 
   private static String checked(RoutingContext ctx) {

@@ -20,9 +20,9 @@ public final class GrpcFrontEnd {
 
   private GrpcFrontEnd() {}
 
-  public static GrpcServer create(Vertx vertx, Duration requestTimeout, String nodeId) {
+  public static GrpcServer create(Vertx vertx, Duration requestTimeout, String nodeId, boolean clustered) {
     WorkloadGrpc workloads = new WorkloadGrpc(vertx, requestTimeout, nodeId);
-    NodeGrpc node = new NodeGrpc(vertx, requestTimeout);
+    NodeGrpc node = new NodeGrpc(vertx, requestTimeout, clustered);
     TaskGrpc tasks = new TaskGrpc(vertx, requestTimeout);
     HealthService health = HealthService.create(vertx);
     for (String name : new String[] {"", workloads.name().fullyQualifiedName(), node.name().fullyQualifiedName(),

@@ -49,9 +49,24 @@ final class GrpcMapping {
     }
   }
 
+  /** A cluster member from its REST shape (the proto mirrors it field for field). */
+  static Node node(io.vertx.core.json.JsonObject json) {
+    Node.Builder b = Node.newBuilder();
+    try {
+      io.vertx.core.json.JsonObject copy = json.copy();
+      copy.fieldNames().removeIf(k -> copy.getValue(k) == null);
+      PARSER.merge(copy.encode(), b);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("node JSON does not fit the proto", e);
+    }
+    return b.build();
+  }
+
+  /** This node: the single-node shape plus its start time and percentages. */
   static Node node(HealthBus.NodeInfo info) {
+    Node cluster = node(io.cairn.cluster.NodeJson.single(info));
     NodeResources.Snapshot r = info.resources();
-    return Node.newBuilder().setId(info.id()).setName(info.name()).setVersion(info.version())
+    return cluster.toBuilder().setId(info.id()).setName(info.name()).setVersion(info.version())
         .setStartedAt(WorkloadJson.time(info.startedAt()))
         .setCapacity(io.cairn.grpc.v1.NodeResources.newBuilder().setCpus(r.capacity().cpuMillis() / 1000.0)
             .setMemoryBytes(r.capacity().memoryBytes()).setDiskBytes(r.capacity().diskBytes()))

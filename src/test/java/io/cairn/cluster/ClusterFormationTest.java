@@ -73,4 +73,39 @@ class ClusterFormationTest {
       assertThat(digests.get(0).getLong("appliedIndex")).isPositive();
     });
   }
+
+  @Test
+  void theCliAndGrpcListTheMembersOfAnyNode() throws Exception {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    int exit = io.cairn.cli.Cli.run(io.cairn.Main.commandLine(), new String[] {"node", "list"},
+        Map.of("CAIRN_ADDR", cluster.node(2).base(), "HOME", "/nonexistent"), new java.io.ByteArrayInputStream(new byte[0]),
+        new java.io.PrintStream(out, true), new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true));
+    assertThat(exit).isZero();
+    String table = out.toString();
+    assertThat(table).contains("STATE", "ROLE", "leader", "follower");
+    cluster.members().forEach(m -> assertThat(table).contains(m.nodeId()));
+
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      var client = io.vertx.grpc.client.GrpcClient.client(vertx);
+      var address = io.vertx.core.net.SocketAddress.inetSocketAddress(
+          Integer.parseInt(cluster.node(1).base().substring(cluster.node(1).base().lastIndexOf(':') + 1)), "127.0.0.1");
+      io.cairn.grpc.v1.ListNodesResponse listed = client.request(address, io.cairn.grpc.v1.NodeServiceGrpcClient.ListNodes)
+          .compose(req -> req.end(io.cairn.grpc.v1.ListNodesRequest.getDefaultInstance()).compose(v -> req.response()))
+          .compose(resp -> resp.last()).toCompletionStage().toCompletableFuture().get(20, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(listed.getItemsList()).hasSize(3).allSatisfy(n -> {
+        assertThat(n.getState()).isEqualTo("Ready");
+        assertThat(n.getServer()).isTrue();
+        assertThat(n.getAddresses().getRaft()).startsWith("127.0.0.1:");
+      });
+      io.cairn.grpc.v1.Node one = client.request(address, io.cairn.grpc.v1.NodeServiceGrpcClient.GetNode)
+          .compose(req -> req.end(io.cairn.grpc.v1.GetNodeRequest.newBuilder().setId(cluster.node(0).nodeId()).build())
+              .compose(v -> req.response()))
+          .compose(resp -> resp.last()).toCompletionStage().toCompletableFuture().get(20, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(one.getId()).isEqualTo(cluster.node(0).nodeId());
+      assertThat(one.getRaftRole()).isIn("leader", "follower");
+    } finally {
+      vertx.close();
+    }
+  }
 }

@@ -152,6 +152,12 @@ class GrpcApiTest {
     Result<Node> nodeInfo = call(NodeServiceGrpcClient.GetNode, GetNodeRequest.getDefaultInstance());
     assertThat(nodeInfo.reply().getId()).isEqualTo(node.nodeId());
     assertThat(nodeInfo.reply().getCapacity().getCpus()).isPositive();
+    Result<io.cairn.grpc.v1.ListNodesResponse> nodes = call(NodeServiceGrpcClient.ListNodes,
+        io.cairn.grpc.v1.ListNodesRequest.getDefaultInstance());
+    assertThat(nodes.reply().getItemsList()).extracting(Node::getId).containsExactly(node.nodeId());
+    assertThat(nodes.reply().getItems(0).getState()).isEqualTo("Ready");
+    assertThat(call(NodeServiceGrpcClient.GetNode, GetNodeRequest.newBuilder().setId("no-such-node").build()).status())
+        .isEqualTo(GrpcStatus.NOT_FOUND);
 
     Result<Workload> deleted = call(WorkloadServiceGrpcClient.Delete,
         DeleteWorkloadRequest.newBuilder().setName("grpc-web").build());
