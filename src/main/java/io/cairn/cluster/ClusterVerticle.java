@@ -186,7 +186,29 @@ public final class ClusterVerticle extends VerticleBase {
         LOG.debug("cluster step failed: {}", ar.cause().getMessage());
       }
     });
+    if (raft.running()) {
+      probeUnwell();
+    }
   }
+
+  /**
+   * Says Hello to peers that are Down or whose breaker is not closed: a dead peer's breaker opens
+   * (calls to it then fail fast), and closes again as soon as the peer answers. Healthy peers get
+   * no extra traffic: heartbeats and forwarded calls are their probes.
+   */
+  private void probeUnwell() {
+    HelloRequest hello = HelloRequest.newBuilder().setFrom(member(self.get())).build();
+    for (NodeRecord r : members.all()) {
+      boolean unwell = r.state() == NodeRecord.State.Down
+          || peers.breaker(r.id()) != io.vertx.circuitbreaker.CircuitBreakerState.CLOSED;
+      if (!r.id().equals(nodeId) && r.state() != NodeRecord.State.Left && unwell && probing.add(r.id())) {
+        peers.call(r.id(), r.addresses().cluster(), PeerGrpcClient.Hello, hello, false)
+            .onComplete(ar -> probing.remove(r.id()));
+      }
+    }
+  }
+
+  private final java.util.Set<String> probing = new java.util.HashSet<>();
 
   /** A member of the group: register once, then heartbeat the leader; the leader also detects Down nodes. */
   private Future<Void> beat() {

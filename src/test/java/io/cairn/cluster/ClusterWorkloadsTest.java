@@ -57,6 +57,11 @@ class ClusterWorkloadsTest {
     return m.get("/api/v1/workloads/" + name).json();
   }
 
+  static String breakerOf(ClusterNodes.Member asked, String peer) {
+    return asked.get("/api/v1/cluster/peers").json().getJsonArray("items").stream().map(o -> (JsonObject) o)
+        .filter(p -> p.getString("id").equals(peer)).map(p -> p.getString("breaker")).findFirst().orElse(null);
+  }
+
   static String sleeper(String name) {
     return Manifests.workload(name, 3, "sleep", "300").encode();
   }
@@ -209,6 +214,8 @@ class ClusterWorkloadsTest {
       }
     }
     System.out.printf("node Down everywhere %d ms after kill -9%n", (System.nanoTime() - killedAt) / 1_000_000);
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(breakerOf(leader, followerId))
+        .as("calls to a dead peer fail fast").isEqualTo("open"));
     assertThat(leader.put("/api/v1/workloads/while-down", Manifests.workload("while-down", 1, "sleep", "300")
         .encode()).status()).isIn(200, 201);
     follower.start();
@@ -216,6 +223,7 @@ class ClusterWorkloadsTest {
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
       assertThat(follower.get("/api/v1/workloads/while-down").status()).isEqualTo(200);
       assertThat(leader.get("/api/v1/nodes/" + followerId).json().getString("state")).isEqualTo("Ready");
+      assertThat(breakerOf(leader, followerId)).as("closed again once it answers").isEqualTo("closed");
       List<String> digests = cluster.members().stream().map(m -> m.get("/api/v1/cluster/digest").json())
           .map(d -> d.getLong("appliedIndex") + "/" + d.getString("digest")).distinct().toList();
       assertThat(digests).hasSize(1);
