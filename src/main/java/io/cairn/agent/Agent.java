@@ -155,7 +155,7 @@ public final class Agent {
         .compose(v -> deploy(new RuntimeVerticle(nodeId, driver, logs), worker("cairn-runtime")))
         .compose(v -> deploy(new RegistryVerticle(nodeId, new RegistryVerticle.Options(config.registry().backend(),
             config.registry().redisUrl(), config.registry().ttl(), config.registry().heartbeatInterval(),
-            config.registry().redisTimeout()), registry), new DeploymentOptions()))
+            config.registry().redisTimeout(), config.cluster().enabled()), registry), new DeploymentOptions()))
         .compose(v -> deploy(reconcile, new DeploymentOptions()))
         .compose(v -> deploy(new TasksVerticle(nodeId, config, registry, isolation), new DeploymentOptions()))
         .compose(v -> deploy(new HealthVerticle(nodeId, nodeName(), version, startedAt, new NodeResources(data),

@@ -38,8 +38,13 @@ public final class RegistryVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(RegistryVerticle.class);
 
   /** {@code backend} memory|redis; entries live {@code ttl} and are refreshed every {@code heartbeatInterval}. */
+  /** {@code clustered}: with the memory back end, instances are located from the replicated placements. */
   public record Options(String backend, String redisUrl, Duration ttl, Duration heartbeatInterval,
-      Duration redisTimeout) {}
+      Duration redisTimeout, boolean clustered) {
+    public Options(String backend, String redisUrl, Duration ttl, Duration heartbeatInterval, Duration redisTimeout) {
+      this(backend, redisUrl, ttl, heartbeatInterval, redisTimeout, false);
+    }
+  }
 
   private final String nodeId;
   private final Options options;
@@ -75,6 +80,8 @@ public final class RegistryVerticle extends VerticleBase {
       resilience = new Resilience(vertx, meters, new Resilience.Policy(options.redisTimeout(), 2,
           Duration.ofMillis(50), Duration.ofSeconds(1), 5, Duration.ofSeconds(2)));
       registry = new RedisRegistry(redis, resilience, target(options.redisUrl()));
+    } else if (options.clustered()) {
+      registry = new PlacementRegistry(new io.cairn.storage.StorageClient(vertx, Duration.ofSeconds(5)), new MemoryRegistry());
     } else {
       registry = new MemoryRegistry();
     }

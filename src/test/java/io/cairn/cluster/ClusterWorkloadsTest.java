@@ -90,6 +90,10 @@ class ClusterWorkloadsTest {
       assertThat(Processes.countWithInstanceId(i.getString("id"))).as("exactly one process for " + i.getString("id"))
           .isEqualTo(1);
     }
+    for (JsonObject i : instances) { // the embedded registry of any node locates every instance
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(cluster.node(2)
+          .get("/api/v1/locations/" + i.getString("id")).json().getString("node")).isEqualTo(i.getString("node")));
+    }
   }
 
   @Test
