@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Benchmark: control-state writes through the Raft log. Workload applies (PUT of a 0-replica
+# workload, unique names) against a single node and against a 3-server cluster on 127.0.0.1, same
+# run, same load generator (wrk with concurrent connections, so concurrent writes share log
+# entries' round trips). Prints throughput and p50/p99 of each and the cluster/single ratio.
+# Goal: cluster throughput >= 0.3 of single node; cluster p99 <= 20 ms on loopback. Admission's cpu
+# threshold is lifted (the load itself would trip it).
+# Then: catch-up time of a server that was down while N more workloads (default 3000, about
+# 10,000 log entries) were applied, until its digest equals the leader's.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+source bin/find-java
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+[ -f target/cairn.jar ] || mvn -B -q -DskipTests package
+
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-16}
+BEHIND=${BEHIND:-3000}
+SECRET=bench-cluster-secret-0123456789
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+ready() { for _ in $(seq 1200); do curl -sf "http://127.0.0.1:$1/health/ready" >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
+
+cat > "$work/apply.lua" <<'LUA'
+local threads = 0
+function setup(thread) thread:set("tid", threads); threads = threads + 1 end
+local n = 0
+function request()
+  n = n + 1
+  local name = prefix .. tid .. "-" .. n
+  local body = '{"apiVersion":"cairn/v1","kind":"Workload","metadata":{"name":"' .. name ..
+      '"},"spec":{"replicas":0,"command":["sleep","1"]}}'
+  return wrk.format("PUT", "/api/v1/workloads/" .. name, {["Content-Type"] = "application/json"}, body)
+end
+LUA
+bench() {  # label, port, prefix
+  sed "1i prefix = \"$3\"" "$work/apply.lua" > "$work/apply-$3.lua"
+  local out rps p50 p99 non2xx
+  out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$work/apply-$3.lua" "http://127.0.0.1:$2")
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  non2xx=$(awk '/Non-2xx/ {print $5}' <<<"$out")
+  printf '%-10s %10s req/s  p50 %8s  p99 %8s  non-2xx %s\n' "$1" "$rps" "$p50" "$p99" "${non2xx:-0}" >&2
+  echo "$rps"
+}
+
+# single node
+sp=$(free_port)
+CAIRN_ADMISSION_CPU_THRESHOLD=100 bin/cairn agent --data-dir "$work/single" --http-port "$sp" --s3-port 0 --log-format json > "$work/single.log" 2>&1 &
+pids+=("$!")
+ready "$sp"
+
+# 3-server cluster
+cp=(); rp=(); hp=()
+for i in 0 1 2; do cp+=("$(free_port)"); rp+=("$(free_port)"); hp+=("$(free_port)"); done
+join="127.0.0.1:${cp[0]},127.0.0.1:${cp[1]},127.0.0.1:${cp[2]}"
+start_member() {
+  CAIRN_CLUSTER_SECRET=$SECRET CAIRN_ADMISSION_CPU_THRESHOLD=100 bin/cairn agent --cluster --join "$join" --cluster-port "${cp[$1]}" \
+    --raft-port "${rp[$1]}" --http-port "${hp[$1]}" --s3-port 0 --data-dir "$work/c$1" --log-format json \
+    >> "$work/c$1.log" 2>&1 &
+  pids+=("$!")
+  member_pid[$1]=$!
+}
+declare -a member_pid
+for i in 0 1 2; do start_member "$i"; done
+for i in 0 1 2; do ready "${hp[$i]}"; done
+
+echo "workload apply, $CONNECTIONS connections, $DURATION each (warm-up first):" >&2
+bench warmup "$sp" w >/dev/null
+bench warmup "${hp[0]}" w >/dev/null
+single=$(bench single "$sp" s)
+cluster=$(bench cluster "${hp[0]}" c)
+python3 -c "print(f'cluster/single throughput ratio: {float(\"$cluster\")/float(\"$single\"):.2f} (goal >= 0.3)')" >&2
+
+# catch-up: stop a follower, apply BEHIND workloads, start it, time until its digest matches
+leader=$(curl -s "http://127.0.0.1:${hp[0]}/api/v1/cluster" | python3 -c 'import json,sys; print(json.load(sys.stdin)["leader"])')
+victim=-1
+for i in 0 1 2; do
+  [ "$(cat "$work/c$i/node.id")" != "$leader" ] && victim=$i
+done
+other=$(( (victim + 1) % 3 ))
+kill -9 "${member_pid[$victim]}"
+echo "applying $BEHIND workloads while a follower is down..." >&2
+for n in $(seq "$BEHIND"); do
+  printf '{"apiVersion":"cairn/v1","kind":"Workload","metadata":{"name":"behind-%s"},"spec":{"replicas":0,"command":["sleep","1"]}}\n' "$n"
+done | python3 -c '
+import sys, json, http.client
+port = int(sys.argv[1])
+conn = http.client.HTTPConnection("127.0.0.1", port)
+failed = 0
+for line in sys.stdin:
+    name = json.loads(line)["metadata"]["name"]
+    conn.request("PUT", "/api/v1/workloads/" + name, line, {"Content-Type": "application/json"})
+    r = conn.getresponse(); r.read()
+    failed += r.status >= 300
+if failed:
+    print(f"{failed} applies failed", file=sys.stderr)
+' "${hp[$other]}"
+target=$(curl -s "http://127.0.0.1:${hp[$other]}/api/v1/cluster/digest")
+entries=$(python3 -c "import json; print(json.loads('$target')['appliedIndex'])")
+start=$(date +%s%N)
+start_member "$victim"
+until [ "$(curl -s "http://127.0.0.1:${hp[$victim]}/api/v1/cluster/digest" 2>/dev/null)" = "$target" ]; do sleep 0.05; done
+echo "catch-up of a server about $entries log entries behind (up to index $entries): $(( ($(date +%s%N) - start) / 1000000 )) ms from its start" >&2
