@@ -5,7 +5,7 @@
 # entries' round trips). Prints throughput and p50/p99 of each and the cluster/single ratio.
 # Goal: cluster throughput >= 0.3 of single node; cluster p99 <= 20 ms on loopback. Admission's cpu
 # threshold is lifted (the load itself would trip it).
-# Then: catch-up time of a server that was down while N more workloads (default 3000, about
+# Then: catch-up time of a server that was down while N more workloads (default 2500, about
 # 10,000 log entries) were applied, until its digest equals the leader's.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -16,7 +16,7 @@ command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk;
 
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-16}
-BEHIND=${BEHIND:-3000}
+BEHIND=${BEHIND:-2500}
 SECRET=bench-cluster-secret-0123456789
 work=$(mktemp -d)
 pids=()

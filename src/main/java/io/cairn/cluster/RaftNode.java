@@ -142,6 +142,9 @@ public final class RaftNode implements ControlLog {
     RaftServerConfigKeys.Log.setPurgeGap(properties, snapshotThreshold); // purge after every snapshot
     // small segments, so a snapshot lets the log actually shrink
     RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf("128KB"));
+    // expert tuning: any Ratis key given as a JVM system property (-Draft.server....=...) wins
+    System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("raft."))
+        .forEach(k -> properties.set(k, System.getProperty(k)));
     Files.createDirectories(storageDir);
     server = RaftServer.newBuilder()
         .setServerId(RaftPeerId.valueOf(nodeId))
