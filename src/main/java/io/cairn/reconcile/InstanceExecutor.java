@@ -110,11 +110,14 @@ final class InstanceExecutor {
     LOG.warn("workload failed {} {}", kv("workload", w.name()), kv("reason", reason));
   }
 
-  /** Writes a placement: the new instance record, under the placing leader's term. */
-  Future<Void> place(InstanceStatus placed, long placingTerm, String requestId) {
-    LOG.info("instance placed {} {} {}", kv("workload", placed.workload()), kv("instance", placed.id()),
-        kv("node", placed.nodeId()));
-    return commit(new Changes().putInstance(mem, placed), requestId, placingTerm);
+  /** Writes placements: the new instance records, in one command under the placing leader's term. */
+  Future<Void> place(List<InstanceStatus> placed, long placingTerm, String requestId) {
+    Changes changes = new Changes();
+    for (InstanceStatus p : placed) {
+      LOG.info("instance placed {} {} {}", kv("workload", p.workload()), kv("instance", p.id()), kv("node", p.nodeId()));
+      changes.putInstance(mem, p);
+    }
+    return commit(changes, requestId, placingTerm);
   }
 
   Future<Void> launch(Workload w, InstanceStatus inst, boolean restart, String requestId) {

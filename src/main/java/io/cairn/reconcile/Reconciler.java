@@ -199,15 +199,16 @@ public final class Reconciler {
         placingTerm != null, planned -> placer.choose(w, mem, planned),
         ordinal -> w.name() + "-" + ordinal + "-" + UUID.randomUUID().toString().substring(0, 5),
         System.currentTimeMillis());
-    Future<Void> chain = Future.succeededFuture();
+    // a cluster's placements of one pass go out as one command
+    List<InstanceStatus> placements = placingTerm == null || placingTerm == 0 ? List.of()
+        : steps.stream().filter(st -> st instanceof Planner.Place).map(st -> ((Planner.Place) st).instance()).toList();
+    Future<Void> chain = placements.isEmpty() ? Future.succeededFuture()
+        : executor.place(placements, placingTerm, requestId);
     for (Planner.Step step : steps) {
       chain = chain.compose(v -> switch (step) {
         case Planner.Stop s -> executor.stop(w, s.instance(), requestId);
-        case Planner.Place p -> placingTerm == 0 && mine(p.instance())
-            ? executor.launch(w, p.instance(), false, requestId) // single node: recorded once it runs
-            : executor.place(p.instance(), placingTerm, requestId)
-                .compose(x -> mine(p.instance()) ? executor.launch(w, p.instance(), false, requestId)
-                    : Future.succeededFuture());
+        case Planner.Place p -> !mine(p.instance()) ? Future.succeededFuture()
+            : executor.launch(w, p.instance(), false, requestId); // single node: recorded once it runs
         case Planner.Launch l -> executor.launch(w, l.instance(), false, requestId);
         case Planner.Relaunch r -> executor.launch(w, r.instance().withRestarts(r.instance().restarts() + 1), true,
             requestId);
