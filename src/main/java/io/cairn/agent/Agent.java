@@ -198,7 +198,7 @@ public final class Agent {
           new io.cairn.cluster.NodeRecord.Addresses(config.httpHost() + ":" + httpPort, config.s3Host() + ":" + s3Port,
               "", raft.raftAddress()),
           new io.cairn.cluster.NodeRecord.Capacity(snapshot.capacity().cpuMillis(), snapshot.capacity().memoryBytes(),
-              snapshot.capacity().diskBytes()), version, registeredAt, registeredAt);
+              snapshot.capacity().diskBytes()), version, registeredAt, registeredAt, null);
       java.util.function.Supplier<io.cairn.cluster.ClusterBus.Usage> usage = () -> {
         NodeResources.Snapshot now = resources.snapshot();
         return new io.cairn.cluster.ClusterBus.Usage(now.cpuPercent(), now.used().memoryBytes(), now.used().diskBytes());

@@ -160,15 +160,38 @@ public final class ClusterVerticle extends VerticleBase {
       storage.<NodeRecord>scanAll(Table.NODES, "").onSuccess(members::reload);
       return;
     }
+    List<Event> clusterEvents = new ArrayList<>();
     for (StorageBus.Change c : applied.changes()) {
       if (c.table() == Table.NODES) {
+        NodeRecord before = members.get(c.key());
         if (c.value() == null) {
           members.forget(c.key());
+          clusterEvents.add(Event.of(EventTypes.NODE_REMOVED, Event.Severity.Info, null, null,
+              "cluster event (log index " + applied.index() + "): node " + c.key() + " removed from the cluster", null));
         } else {
-          members.record((NodeRecord) c.value());
+          NodeRecord after = (NodeRecord) c.value();
+          members.record(after);
+          if (before == null || before.state() != after.state()) {
+            clusterEvents.add(nodeEvent(before, after, applied.index()));
+          }
         }
       }
     }
+    if (!clusterEvents.isEmpty()) { // the same on every node: each records what the log says
+      storage.write(List.of(), clusterEvents, null)
+          .onFailure(e -> LOG.warn("recording cluster events failed: {}", e.getMessage()));
+    }
+  }
+
+  private static Event nodeEvent(NodeRecord before, NodeRecord after, long index) {
+    String type = before == null ? EventTypes.NODE_JOINED : switch (after.state()) {
+      case Ready -> EventTypes.NODE_READY;
+      case Down -> EventTypes.NODE_DOWN;
+      case Left -> EventTypes.NODE_LEFT;
+    };
+    return Event.of(type, after.state() == NodeRecord.State.Down ? Event.Severity.Warning : Event.Severity.Info, null,
+        null, "cluster event (log index " + index + "): node " + after.id() + " (" + after.name() + ") is "
+            + after.state() + (after.reason() == null ? "" : ": " + after.reason()), null);
   }
 
   // ---- forming, joining, heart-beating: one step per heartbeat interval ----
@@ -349,8 +372,7 @@ public final class ClusterVerticle extends VerticleBase {
     return vertx.executeBlocking(() -> {
       raft.remove(id);
       return null;
-    }).compose(v -> storage.write(List.of(new Mutation.Delete(Table.NODES, id)), List.of(Event.of(EventTypes.NODE_REMOVED,
-        Event.Severity.Info, null, null, "node " + id + " removed from the cluster", requestId)), requestId))
+    }).compose(v -> storage.write(List.of(new Mutation.Delete(Table.NODES, id)), List.of(), requestId))
         .map(view);
   }
 

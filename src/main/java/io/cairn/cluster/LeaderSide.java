@@ -112,9 +112,8 @@ final class LeaderSide extends PeerService {
     if (!writesInFlight.add(r.id())) {
       return Future.succeededFuture();
     }
-    Event event = Event.of(eventType, r.state() == NodeRecord.State.Down ? Event.Severity.Warning : Event.Severity.Info,
-        null, null, "node " + r.id() + " (" + r.name() + "): " + reason, null);
-    return storage.write(List.of(new Mutation.Put(Table.NODES, r.id(), r)), List.of(event), null)
+    // no event here: every node records the change as a cluster event when it applies it
+    return storage.write(List.of(new Mutation.Put(Table.NODES, r.id(), r.withReason(reason))), List.of(), null)
         .onComplete(ar -> writesInFlight.remove(r.id()))
         .onFailure(e -> LOG.warn("recording node {} as {} failed: {}", r.id(), r.state(), e.getMessage()))
         .mapEmpty();
@@ -191,6 +190,6 @@ final class LeaderSide extends PeerService {
         java.util.Map.copyOf(m.getLabelsMap()),
         new NodeRecord.Addresses(m.getApiAddress(), m.getS3Address(), m.getClusterAddress(), m.getRaftAddress()),
         new NodeRecord.Capacity(m.getCpuMillis(), m.getMemoryBytes(), m.getDiskBytes()), m.getVersion(),
-        registeredAt, now);
+        registeredAt, now, null);
   }
 }

@@ -19,7 +19,8 @@ public final class NodeJson {
         .put("usage", view.usage() == null ? null
             : usage(view.usage().cpuPercent(), view.usage().memoryBytes(), view.usage().diskBytes()))
         .put("lastHeartbeat", WorkloadJson.time(view.lastHeartbeat())).put("version", r.version())
-        .put("registeredAt", WorkloadJson.time(r.registeredAt())).put("stateSince", WorkloadJson.time(r.stateSince()));
+        .put("registeredAt", WorkloadJson.time(r.registeredAt())).put("stateSince", WorkloadJson.time(r.stateSince()))
+        .put("reason", r.reason());
   }
 
   /** A single node: Ready, no Raft role, no peer addresses. */

@@ -7,7 +7,7 @@ import java.util.Map;
  * -> Down -> Ready, Left): heartbeats and usage stay in the leader's memory.
  */
 public record NodeRecord(String id, String name, State state, boolean server, Map<String, String> labels,
-    Addresses addresses, Capacity capacity, String version, long registeredAt, long stateSince) {
+    Addresses addresses, Capacity capacity, String version, long registeredAt, long stateSince, String reason) {
 
   public enum State { Ready, Down, Left }
 
@@ -17,6 +17,11 @@ public record NodeRecord(String id, String name, State state, boolean server, Ma
   public record Capacity(long cpuMillis, long memoryBytes, long diskBytes) {}
 
   public NodeRecord withState(State next, long now) {
-    return new NodeRecord(id, name, next, server, labels, addresses, capacity, version, registeredAt, now);
+    return new NodeRecord(id, name, next, server, labels, addresses, capacity, version, registeredAt, now, reason);
+  }
+
+  /** Why it is in its state: carried in the log, so every node records the same cluster event. */
+  public NodeRecord withReason(String why) {
+    return new NodeRecord(id, name, state, server, labels, addresses, capacity, version, registeredAt, stateSince, why);
   }
 }

@@ -24,6 +24,7 @@ public final class EventTypes {
   public static final String AGENT_STARTED = "AgentStarted";
   public static final String AGENT_STOPPING = "AgentStopping";
   public static final String NODE_JOINED = "NodeJoined";
+  public static final String INSTANCE_PLACED = "InstancePlaced";
   public static final String NODE_READY = "NodeReady";
   public static final String NODE_DOWN = "NodeDown";
   public static final String NODE_LEFT = "NodeLeft";

@@ -47,7 +47,8 @@ final class AppliedView {
   }
 
   /** What an applied command changed in the view. */
-  record Touched(Set<String> workloads, Set<String> removedWorkloads, boolean nodes) {
+  record Touched(Set<String> workloads, Set<String> removedWorkloads, boolean nodes,
+      java.util.List<InstanceStatus> placed) {
     boolean any() {
       return !workloads.isEmpty() || nodes;
     }
@@ -62,6 +63,7 @@ final class AppliedView {
     Set<String> touched = new LinkedHashSet<>();
     Set<String> removed = new LinkedHashSet<>();
     boolean nodes = false;
+    java.util.List<InstanceStatus> placed = new java.util.ArrayList<>();
     for (StorageBus.Change c : applied.changes()) {
       if (own && c.table() != Table.NODES) {
         continue;
@@ -89,6 +91,9 @@ final class AppliedView {
         case INSTANCES -> {
           InstanceStatus old = c.value() == null ? mem.instances.remove(c.key())
               : mem.instances.put(c.key(), (InstanceStatus) c.value());
+          if (old == null && c.value() != null) {
+            placed.add((InstanceStatus) c.value());
+          }
           InstanceStatus any = c.value() != null ? (InstanceStatus) c.value() : old;
           if (any != null) {
             touched.add(any.workload());
@@ -108,6 +113,6 @@ final class AppliedView {
     if (!touched.isEmpty()) {
       mem.revision++;
     }
-    return new Touched(touched, removed, nodes);
+    return new Touched(touched, removed, nodes, placed);
   }
 }

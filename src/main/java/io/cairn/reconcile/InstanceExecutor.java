@@ -115,7 +115,8 @@ final class InstanceExecutor {
     Changes changes = new Changes();
     for (InstanceStatus p : placed) {
       LOG.info("instance placed {} {} {}", kv("workload", p.workload()), kv("instance", p.id()), kv("node", p.nodeId()));
-      changes.putInstance(mem, p);
+      changes.putInstance(mem, p).event(event(EventTypes.INSTANCE_PLACED, Severity.Info, p,
+          "placed on node " + p.nodeId(), null));
     }
     return commit(changes, requestId, placingTerm);
   }

@@ -123,6 +123,12 @@ public final class Reconciler {
       return;
     }
     AppliedView.Touched touched = view.apply(applied);
+    if (!touched.placed().isEmpty()) { // a cluster event: every node records the leader's placements
+      Changes events = new Changes();
+      touched.placed().forEach(i -> events.event(InstanceExecutor.event(EventTypes.INSTANCE_PLACED, Severity.Info, i,
+          "cluster event (log index " + applied.index() + "): placed on node " + i.nodeId(), null)));
+      commit(events, null);
+    }
     for (String removed : touched.removedWorkloads()) {
       // every node removes the logs its own instances left
       Bus.request(vertx, executor.runtime().deleteLogs(), new RuntimeBus.DeleteLogs(removed), timeout, null);

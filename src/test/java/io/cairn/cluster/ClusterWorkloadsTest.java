@@ -126,6 +126,15 @@ class ClusterWorkloadsTest {
 
   @Test
   @Order(2)
+  void placementsAreClusterEventsOnEveryNode() {
+    for (ClusterNodes.Member m : cluster.members()) {
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+          m.get("/api/v1/events?type=InstancePlaced&workload=web").json().getJsonArray("items")).hasSize(3));
+    }
+  }
+
+  @Test
+  @Order(2)
   void aDeleteOnAnotherNodeRemovesItEverywhere() {
     List<String> ids = workload(cluster.node(0), "web").getJsonObject("status").getJsonArray("instances").stream()
         .map(o -> ((JsonObject) o).getString("id")).toList();
@@ -220,6 +229,12 @@ class ClusterWorkloadsTest {
     System.out.printf("node Down everywhere %d ms after kill -9%n", (System.nanoTime() - killedAt) / 1_000_000);
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(breakerOf(leader, followerId))
         .as("calls to a dead peer fail fast").isEqualTo("open"));
+    for (ClusterNodes.Member m : cluster.members()) { // a cluster event, recorded by every node from the log
+      if (m != follower) {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(m.get("/api/v1/events?type=NodeDown")
+            .body()).contains(followerId, "no heartbeat"));
+      }
+    }
     assertThat(leader.put("/api/v1/workloads/while-down", Manifests.workload("while-down", 1, "sleep", "300")
         .encode()).status()).isIn(200, 201);
     follower.start();
