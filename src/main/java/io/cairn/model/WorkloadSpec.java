@@ -15,7 +15,18 @@ public record WorkloadSpec(
     String workingDir,
     Resources resources,
     RestartPolicy restartPolicy,
-    long stopGracePeriodMs) {
+    long stopGracePeriodMs,
+    Placement placement) {
+
+  /** Where instances may run: {@code node} pins them to one node (null: anywhere). Null in specs stored before. */
+  public record Placement(String node) {
+    public static final Placement ANYWHERE = new Placement(null);
+  }
+
+  /** The placement rule, never null (specs stored before it existed have none). */
+  public Placement placementOrAnywhere() {
+    return placement == null ? Placement.ANYWHERE : placement;
+  }
 
   public record Resources(long cpuMillis, long memoryBytes) {
     public static final Resources NONE = new Resources(0, 0);
@@ -27,7 +38,7 @@ public record WorkloadSpec(
 
   public WorkloadSpec withReplicas(int newReplicas) {
     return new WorkloadSpec(name, labels, newReplicas, driver, command, args, env, workingDir,
-        resources, restartPolicy, stopGracePeriodMs);
+        resources, restartPolicy, stopGracePeriodMs, placement);
   }
 
   /** Full argv: command then args. */

@@ -36,7 +36,8 @@ interface Placer {
 
       @Override
       public String choose(Workload w, WorkloadView.Memory mem, java.util.List<InstanceStatus> planned) {
-        return nodeId;
+        String pinned = w.spec().placementOrAnywhere().node();
+        return pinned == null || pinned.equals(nodeId) ? nodeId : null; // pinned elsewhere: never here
       }
     };
   }
@@ -59,8 +60,10 @@ interface Placer {
             ofWorkload.merge(i.nodeId(), 1L, Long::sum);
           }
         }
+        String pinned = w.spec().placementOrAnywhere().node();
         return mem.nodes.values().stream()
             .filter(n -> n.state() == NodeRecord.State.Ready)
+            .filter(n -> pinned == null || n.id().equals(pinned))
             .min(Comparator.<NodeRecord>comparingLong(n -> ofWorkload.getOrDefault(n.id(), 0L))
                 .thenComparingLong(n -> all.getOrDefault(n.id(), 0L))
                 .thenComparing(Comparator.<NodeRecord>comparingLong(n -> n.capacity().memoryBytes()).reversed())

@@ -120,7 +120,7 @@ public final class ManifestValidator {
 
   private WorkloadSpec spec(String name, Map<String, String> labels, JsonNode spec) {
     allowOnly(spec, "spec", Set.of("replicas", "driver", "command", "args", "env", "workingDir", "resources",
-        "restartPolicy", "stopGracePeriod"));
+        "restartPolicy", "stopGracePeriod", "placement"));
     int replicas = (int) integer(spec.get("replicas"), "spec.replicas", 0, MAX_REPLICAS, 1);
     String driver = spec.has("driver") ? text(spec.get("driver"), "spec.driver") : "process";
     if (driver != null && !driver.equals("process")) {
@@ -147,10 +147,28 @@ public final class ManifestValidator {
     WorkloadSpec.Resources resources = resources(spec.get("resources"));
     WorkloadSpec.RestartPolicy restart = restartPolicy(spec.get("restartPolicy"));
     long grace = duration(spec.get("stopGracePeriod"), "spec.stopGracePeriod", 10_000, MAX_GRACE_MILLIS);
+    WorkloadSpec.Placement placement = placement(spec.get("placement"));
     if (!errors.isEmpty()) {
       return null;
     }
-    return new WorkloadSpec(name, labels, replicas, driver, command, args, env, workingDir, resources, restart, grace);
+    return new WorkloadSpec(name, labels, replicas, driver, command, args, env, workingDir, resources, restart, grace,
+        placement);
+  }
+
+  private WorkloadSpec.Placement placement(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return WorkloadSpec.Placement.ANYWHERE;
+    }
+    if (!node.isObject()) {
+      errors.add(new FieldError("spec.placement", "must be an object, e.g. {\"node\": \"node-1a2b3c\"}"));
+      return null;
+    }
+    allowOnly(node, "spec.placement", Set.of("node"));
+    String pinned = node.has("node") ? text(node.get("node"), "spec.placement.node") : null;
+    if (pinned != null && !pinned.matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")) {
+      errors.add(new FieldError("spec.placement.node", "must be a node id (lower-case letters, digits, '-')"));
+    }
+    return new WorkloadSpec.Placement(pinned);
   }
 
   private WorkloadSpec.Resources resources(JsonNode node) {

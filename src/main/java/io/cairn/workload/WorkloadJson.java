@@ -44,6 +44,9 @@ public final class WorkloadJson {
                 .put("initial", duration(s.restartPolicy().backoffInitialMs()))
                 .put("max", duration(s.restartPolicy().backoffMaxMs()))))
         .put("stopGracePeriod", duration(s.stopGracePeriodMs()));
+    if (s.placementOrAnywhere().node() != null) {
+      spec.put("placement", new JsonObject().put("node", s.placementOrAnywhere().node()));
+    }
     return new JsonObject().put("apiVersion", ManifestValidator.API_VERSION).put("kind", ManifestValidator.KIND)
         .put("metadata", metadata).put("spec", spec).put("status", status(view.status(), view));
   }

@@ -126,6 +126,26 @@ class ClusterWorkloadsTest {
 
   @Test
   @Order(2)
+  void aPinnedWorkloadRunsOnlyOnItsNode() {
+    String target = cluster.node(2).nodeId();
+    JsonObject pinned = Manifests.workload("pinned", 2, "sleep", "300");
+    pinned.getJsonObject("spec").put("placement", new JsonObject().put("node", target));
+    assertThat(cluster.node(0).put("/api/v1/workloads/pinned", pinned.encode()).status()).isEqualTo(201);
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      JsonObject w = workload(cluster.node(1), "pinned");
+      assertThat(w.getJsonObject("status").getString("phase")).isEqualTo("Running");
+      assertThat(w.getJsonObject("status").getJsonArray("instances").stream()
+          .map(o -> ((JsonObject) o).getString("node")).distinct().toList()).containsExactly(target);
+    });
+    pinned.getJsonObject("spec").put("placement", new JsonObject().put("node", "Not A Node"));
+    TestNode.Reply bad = cluster.node(0).put("/api/v1/workloads/pinned", pinned.encode());
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.body()).contains("spec.placement.node");
+    assertThat(cluster.node(0).delete("/api/v1/workloads/pinned").status()).isIn(200, 202);
+  }
+
+  @Test
+  @Order(2)
   void placementsAreClusterEventsOnEveryNode() {
     for (ClusterNodes.Member m : cluster.members()) {
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
