@@ -137,6 +137,10 @@ public final class Agent {
         config.multipartExpiry(), config.diskThresholdPercent());
     io.cairn.cluster.RaftNode raft;
     try {
+      if (config.cluster().enabled()) { // the Raft log's own directory, private like the state
+        Files.createDirectories(data.resolve("raft"));
+        Files.setPosixFilePermissions(data.resolve("raft"), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+      }
       raft = config.cluster().enabled() ? new io.cairn.cluster.RaftNode(nodeId, data.resolve("raft"),
           config.cluster().host(), raftPort(), config.cluster().writeTimeout(), config.cluster().snapshotThreshold(), registry) : null;
     } catch (java.io.IOException e) {
@@ -239,7 +243,7 @@ public final class Agent {
     var traverse = java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x");
     Files.createDirectories(data);
     Files.setPosixFilePermissions(data, otherRunUser ? traverse : owner);
-    for (String dir : List.of("state", "logs", "chunks", "work", "raft")) {
+    for (String dir : List.of("state", "logs", "chunks", "work")) {
       Path d = Files.createDirectories(data.resolve(dir));
       Files.setPosixFilePermissions(d, otherRunUser && dir.equals("work") ? traverse : owner);
     }
