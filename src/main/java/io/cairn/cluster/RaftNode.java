@@ -270,14 +270,6 @@ public final class RaftNode implements ControlLog {
     }
   }
 
-  public long term() {
-    try {
-      return division().getInfo().getCurrentTerm();
-    } catch (IOException | RuntimeException e) {
-      return 0;
-    }
-  }
-
   /**
    * On the leader: makes the configuration hold {@code member} (voter or listener) at {@code address}.
    * Ratis catches the new member up (log or snapshot) before the change commits.

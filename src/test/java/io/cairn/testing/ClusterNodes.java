@@ -2,7 +2,6 @@ package io.cairn.testing;
 
 import static org.awaitility.Awaitility.await;
 
-import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -244,10 +243,6 @@ public final class ClusterNodes implements AutoCloseable {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }
-  }
-
-  public static JsonObject json(TestNode.Reply r) {
-    return r.json();
   }
 
   @Override
