@@ -261,5 +261,16 @@ public final class ClusterNodes implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    // a stopped agent leaves its workloads running by design; a test that failed midway must not
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (Member m : members) {
+      try {
+        ids.add(m.nodeId());
+      } catch (IllegalStateException neverStarted) {
+        // no id, no processes
+      }
+    }
+    ProcessHandle.allProcesses().filter(h -> ids.contains(Processes.envVar(h.pid(), io.cairn.runtime.ProcessDriver.ENV_NODE_ID)))
+        .forEach(ProcessHandle::destroyForcibly);
   }
 }
