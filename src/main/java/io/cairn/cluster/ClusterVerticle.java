@@ -305,8 +305,10 @@ public final class ClusterVerticle extends VerticleBase {
       registeredAs = me;
     }).mapEmpty();
     return selfRegistration.compose(v -> vertx.executeBlocking(usage::get)).map(u -> {
-      members.heard(nodeId, raft.status().appliedIndex(), u, now);
+      RaftNode.Status st = raft.status();
+      members.heard(nodeId, st.appliedIndex(), u, now);
       leaderSide.detectDown(now);
+      leaderSide.restoreMembership(st, now);
       return null;
     });
   }

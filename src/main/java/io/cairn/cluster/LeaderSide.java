@@ -63,6 +63,33 @@ final class LeaderSide extends PeerService {
     this.leaderAddress = leaderAddress;
   }
 
+  private final java.util.Map<String, Long> restoredAt = new java.util.HashMap<>();
+
+  /**
+   * Leader: puts back into the Raft configuration members that have a record but dropped out of it
+   * (seen once: a listener missing from the configuration a new leader wrote after it had installed a
+   * snapshot, which cut the listener off the log). At most once per 10 s per member.
+   */
+  void restoreMembership(RaftNode.Status st, long now) {
+    for (NodeRecord r : members.all()) {
+      boolean inConfiguration = st.servers().containsKey(r.id()) || st.listeners().containsKey(r.id());
+      if (inConfiguration || r.id().equals(nodeId) || r.state() == NodeRecord.State.Left
+          || now - restoredAt.getOrDefault(r.id(), 0L) < 10_000) {
+        continue;
+      }
+      restoredAt.put(r.id(), now);
+      LOG.warn("member missing from the Raft configuration: adding it back {} {}", kv("node", r.id()),
+          kv("listener", !r.server()));
+      joins = joins.compose(v -> vertx.executeBlocking(() -> {
+        raft.admit(r.id(), r.addresses().raft(), !r.server());
+        return null;
+      })).<Void>mapEmpty().recover(e -> {
+        LOG.warn("adding {} back failed: {}", r.id(), e.getMessage());
+        return Future.succeededFuture();
+      });
+    }
+  }
+
   /** Leader: Ready nodes not heard from within the heartbeat timeout become Down. */
   void detectDown(long now) {
     for (NodeRecord silent : members.overdue(now, settings.heartbeatTimeout().toMillis())) {
