@@ -56,6 +56,8 @@ public final class RaftNode implements ControlLog {
   /** Ratis client: each attempt waits this long, then sleeps RETRY_SLEEP; writeTimeout bounds the whole. */
   private static final TimeDuration CLIENT_REQUEST_TIMEOUT = TimeDuration.valueOf(1500, TimeUnit.MILLISECONDS);
   private static final TimeDuration RETRY_SLEEP = TimeDuration.valueOf(200, TimeUnit.MILLISECONDS);
+  /** A read-index attempt that takes longer went to a member that is no longer the leader. */
+  private static final Duration READ_ATTEMPT_TIMEOUT = Duration.ofSeconds(1);
 
   private final String nodeId;
   private final Path storageDir;
@@ -213,21 +215,54 @@ public final class RaftNode implements ControlLog {
 
   /** A linearizable read point: completes once this node has applied everything committed before now. */
   public CompletableFuture<Void> readIndex() {
-    RaftClient c = client;
-    if (c == null) {
+    if (client == null) {
       return CompletableFuture.failedFuture(new CairnException(ErrorCode.UNAVAILABLE, "no Raft group yet"));
     }
-    // a read-only request is answered by the leader after it confirmed leadership with a quorum
-    return c.async().sendReadOnly(Message.valueOf(ByteString.copyFromUtf8("readIndex")))
+    long deadline = System.nanoTime() + writeTimeout.toNanos();
+    return readIndexAttempt(deadline)
+        .exceptionallyCompose(e -> CompletableFuture.failedFuture(new CairnException(ErrorCode.UNAVAILABLE,
+            "no quorum: a consistent read needs the leader (" + noQuorumHint.get() + ")")));
+  }
+
+  /**
+   * Sends the read to the member this node knows as leader: the leader confirms its leadership with
+   * a quorum and answers its applied index. Never to another member: a follower would ask the
+   * leader for the index over Ratis's asynchronous server protocol, which the Netty transport does
+   * not have (the request would hang). A leader that changed meanwhile costs one short attempt.
+   */
+  private CompletableFuture<Void> readIndexAttempt(long deadline) {
+    long remaining = deadline - System.nanoTime();
+    if (remaining <= 0) {
+      return CompletableFuture.failedFuture(new IOException("no read index before the deadline"));
+    }
+    RaftClient c = client;
+    RaftPeerId leader = knownLeader();
+    if (c == null || leader == null) {
+      return retryReadIndex(deadline);
+    }
+    return c.async().sendReadOnly(Message.valueOf(ByteString.copyFromUtf8("readIndex")), leader)
+        .orTimeout(Math.min(remaining, READ_ATTEMPT_TIMEOUT.toNanos()), TimeUnit.NANOSECONDS)
         .thenCompose(reply -> {
           if (!reply.isSuccess()) {
             throw new java.util.concurrent.CompletionException(reply.getException());
           }
           return applier.awaitApplied(Long.parseLong(reply.getMessage().getContent().toStringUtf8()));
         })
-        .orTimeout(writeTimeout.toMillis(), TimeUnit.MILLISECONDS)
-        .exceptionallyCompose(e -> CompletableFuture.failedFuture(new CairnException(ErrorCode.UNAVAILABLE,
-            "no quorum: a consistent read needs the leader (" + noQuorumHint.get() + ")")));
+        .exceptionallyCompose(e -> retryReadIndex(deadline));
+  }
+
+  private CompletableFuture<Void> retryReadIndex(long deadline) {
+    return CompletableFuture.supplyAsync(() -> null,
+            CompletableFuture.delayedExecutor(RETRY_SLEEP.toLong(TimeUnit.MILLISECONDS), TimeUnit.MILLISECONDS))
+        .thenCompose(x -> readIndexAttempt(deadline));
+  }
+
+  private RaftPeerId knownLeader() {
+    try {
+      return division().getInfo().getLeaderId();
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
   }
 
   /** This member as Ratis sees it now. */

@@ -65,7 +65,9 @@ class ClusterFailoverTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> listener.get("/api/v1/workloads/seen-by-listener").status() == 200);
     assertThat(listener.put("/api/v1/workloads/written-by-listener", zero("written-by-listener")).status())
         .as("a listener forwards writes to the leader").isEqualTo(201);
-    assertThat(cluster.node(1).get("/api/v1/workloads/written-by-listener?consistent=true").status()).isEqualTo(200);
+    TestNode.Reply consistent = cluster.node(1).get("/api/v1/workloads/written-by-listener?consistent=true");
+    assertThat(consistent.status()).as("consistent read on node 1: %s%n%s", consistent.body(), cluster.node(1).log())
+        .isEqualTo(200);
   }
 
   @Test
