@@ -2,10 +2,11 @@
 # Benchmark: control-state writes through the Raft log. Workload applies (PUT of a 0-replica
 # workload, unique names) against a single node and against a 3-server cluster on 127.0.0.1, same
 # run, same load generator (wrk with concurrent connections, so concurrent writes share log
-# entries' round trips). Prints throughput and p50/p99 of each and the cluster/single ratio.
+# entries), at the leader and at a follower, each after a warm-up run. Prints throughput and
+# p50/p99 of each, the cluster/single ratios, and the latency of lone writes (1 connection).
 # Goal: cluster throughput >= 0.3 of single node; cluster p99 <= 20 ms on loopback. Admission's cpu
 # threshold is lifted (the load itself would trip it).
-# Then: catch-up time of a server that was down while N more workloads (default 2500, about
+# Then: catch-up time of a server that was down while N more workloads (default 5000, about
 # 10,000 log entries) were applied, until its digest equals the leader's.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -16,7 +17,7 @@ command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk;
 
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-16}
-BEHIND=${BEHIND:-2500}  # each apply is about 4 log entries
+BEHIND=${BEHIND:-5000}  # one at a time: about 2 log entries each (the spec, then its status)
 SECRET=bench-cluster-secret-0123456789
 work=$(mktemp -d)
 pids=()
@@ -40,7 +41,7 @@ LUA
 bench() {  # label, port, prefix
   sed "1i prefix = \"$3\"" "$work/apply.lua" > "$work/apply-$3.lua"
   local out rps p50 p99 non2xx
-  out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$work/apply-$3.lua" "http://127.0.0.1:$2")
+  out=$(wrk -t"$(( CONNECTIONS < 2 ? 1 : 2 ))" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$work/apply-$3.lua" "http://127.0.0.1:$2")
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
@@ -70,15 +71,25 @@ declare -a member_pid
 for i in 0 1 2; do start_member "$i"; done
 for i in 0 1 2; do ready "${hp[$i]}"; done
 
-echo "workload apply, $CONNECTIONS connections, $DURATION each (warm-up first):" >&2
-bench warmup "$sp" w >/dev/null
-bench warmup "${hp[0]}" w >/dev/null
+leader=$(curl -s "http://127.0.0.1:${hp[0]}/api/v1/cluster" | python3 -c 'import json,sys; print(json.load(sys.stdin)["leader"])')
+lead=0
+for i in 0 1 2; do [ "$(cat "$work/c$i/node.id")" = "$leader" ] && lead=$i; done
+follow=$(( (lead + 1) % 3 ))
+echo "workload apply, $DURATION each, after a warm-up run on each target (the JIT makes first runs 2-4x slower):" >&2
+bench warmup "$sp" w1 >/dev/null
+bench warmup "${hp[$lead]}" w2 >/dev/null
+bench warmup "${hp[$follow]}" w3 >/dev/null
+echo "$CONNECTIONS connections:" >&2
 single=$(bench single "$sp" s)
-cluster=$(bench cluster "${hp[0]}" c)
-python3 -c "print(f'cluster/single throughput ratio: {float(\"$cluster\")/float(\"$single\"):.2f} (goal >= 0.3)')" >&2
+atleader=$(bench leader "${hp[$lead]}" l)
+atfollower=$(bench follower "${hp[$follow]}" f)
+python3 -c "print(f'cluster/single throughput ratio: {float(\"$atleader\")/float(\"$single\"):.2f} at the leader, {float(\"$atfollower\")/float(\"$single\"):.2f} at a follower (goal >= 0.3)')" >&2
+echo "1 connection (latency of a lone write):" >&2
+CONNECTIONS=1 bench single "$sp" s1 >/dev/null
+CONNECTIONS=1 bench leader "${hp[$lead]}" l1 >/dev/null
+CONNECTIONS=1 bench follower "${hp[$follow]}" f1 >/dev/null
 
 # catch-up: stop a follower, apply BEHIND workloads, start it, time until its digest matches
-leader=$(curl -s "http://127.0.0.1:${hp[0]}/api/v1/cluster" | python3 -c 'import json,sys; print(json.load(sys.stdin)["leader"])')
 victim=-1
 for i in 0 1 2; do
   [ "$(cat "$work/c$i/node.id")" != "$leader" ] && victim=$i

@@ -135,11 +135,19 @@ final class RaftStateMachine extends BaseStateMachine {
   public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
     LogEntryProto entry = trx.getLogEntry();
     try {
-      LogCommand command = LogCommand.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
-      StateStore.Outcome outcome = applier.apply(entry.getTerm(), entry.getIndex(), command, List.of());
+      List<LogCommand> commands = LogCommand.decodeEntry(entry.getStateMachineLogEntry().getLogData().toByteArray());
+      List<StateStore.Outcome> outcomes = applier.apply(entry.getTerm(), entry.getIndex(), commands);
       updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
-      return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFromUtf8(
-          outcome.result().name() + "\n" + (outcome.reason() == null ? "" : outcome.reason()))));
+      // one line per command: its result, a tab and the reason when there is one
+      StringBuilder reply = new StringBuilder();
+      for (StateStore.Outcome o : outcomes) {
+        reply.append(o.result().name());
+        if (o.reason() != null) {
+          reply.append('\t').append(o.reason().replace('\n', ' '));
+        }
+        reply.append('\n');
+      }
+      return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFromUtf8(reply.toString())));
     } catch (Exception e) {
       // a committed entry this node cannot apply (disk gone): it must not go on with a divergent state
       LOG.error("applying log entry {} failed; this node stops applying", entry.getIndex(), e);
@@ -171,13 +179,19 @@ final class RaftStateMachine extends BaseStateMachine {
     applier.skipped(index);
   }
 
-  /** Decodes what {@link #applyTransaction} replied. */
-  static StateStore.Outcome outcome(Message reply, LogCommand command) {
-    String text = reply.getContent().toStringUtf8();
-    int nl = text.indexOf('\n');
-    StateStore.Result result = StateStore.Result.valueOf(nl < 0 ? text : text.substring(0, nl));
-    String reason = nl < 0 || nl == text.length() - 1 ? null : text.substring(nl + 1);
-    return new StateStore.Outcome(result, result == StateStore.Result.APPLIED
-        ? new io.cairn.state.Version(command.wallMillis(), 0, command.proposer()) : null, reason);
+  /** Decodes what {@link #applyTransaction} replied: one outcome per command of the entry. */
+  static List<StateStore.Outcome> outcomes(Message reply, List<LogCommand> commands) {
+    String[] lines = reply.getContent().toStringUtf8().split("\n");
+    List<StateStore.Outcome> outcomes = new java.util.ArrayList<>(commands.size());
+    for (int i = 0; i < commands.size(); i++) {
+      String line = i < lines.length ? lines[i] : "";
+      int tab = line.indexOf('\t');
+      StateStore.Result result = StateStore.Result.valueOf(tab < 0 ? line : line.substring(0, tab));
+      String reason = tab < 0 ? null : line.substring(tab + 1);
+      LogCommand command = commands.get(i);
+      outcomes.add(new StateStore.Outcome(result, result == StateStore.Result.APPLIED
+          ? new io.cairn.state.Version(command.wallMillis(), 0, command.proposer()) : null, reason));
+    }
+    return outcomes;
   }
 }

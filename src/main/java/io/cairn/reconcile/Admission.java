@@ -8,7 +8,6 @@ import io.cairn.model.Workload;
 import io.cairn.model.WorkloadSpec;
 import io.cairn.node.NodeResources;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
@@ -27,18 +26,21 @@ final class Admission {
     this.diskThreshold = diskThreshold;
   }
 
-  /** Throws INSUFFICIENT_RESOURCES naming each resource that does not fit. */
-  void check(WorkloadSpec spec, Collection<Workload> others, NodeResources.Snapshot node, boolean growing) {
+  /**
+   * Throws INSUFFICIENT_RESOURCES naming each resource that does not fit. {@code requested}: what
+   * all workloads request now (kept as a running total: an apply must not cost a walk over every
+   * workload), {@code existing}: this workload's current version, whose part is given back.
+   */
+  void check(WorkloadSpec spec, Workload existing, WorkloadView.Requested requested, NodeResources.Snapshot node,
+      boolean growing) {
     List<FieldError> problems = new ArrayList<>();
     long cpuRequested = spec.resources().cpuMillis() * spec.replicas();
     long memRequested = spec.resources().memoryBytes() * spec.replicas();
-    long cpuTaken = 0;
-    long memTaken = 0;
-    for (Workload w : others) {
-      if (!w.name().equals(spec.name()) && !w.deleting()) {
-        cpuTaken += w.spec().resources().cpuMillis() * w.spec().replicas();
-        memTaken += w.spec().resources().memoryBytes() * w.spec().replicas();
-      }
+    long cpuTaken = requested.cpuMillis();
+    long memTaken = requested.memoryBytes();
+    if (existing != null && !existing.deleting()) {
+      cpuTaken -= WorkloadView.Requested.cpuOf(existing);
+      memTaken -= WorkloadView.Requested.memoryOf(existing);
     }
     long cpuAvailable = Math.max(0, node.capacity().cpuMillis() - cpuTaken);
     long memAvailable = Math.max(0, node.capacity().memoryBytes() - memTaken);

@@ -15,7 +15,6 @@ final class Changes {
   final List<Event> events = new ArrayList<>();
   /** Versions the entries must still be at when this commits (optimistic concurrency). */
   final List<io.cairn.state.LogCommand.Expect> expectations = new ArrayList<>();
-  final List<Runnable> applyInMemory = new ArrayList<>();
   /** Workloads whose view this changes: watchers are told after the commit. */
   final java.util.Set<String> touched = new java.util.LinkedHashSet<>();
 
@@ -27,35 +26,28 @@ final class Changes {
     return mutations.isEmpty() && events.isEmpty();
   }
 
-  Changes putWorkload(WorkloadView.Memory mem, Workload w) {
+  Changes putWorkload(Workload w) {
     mutations.add(new Mutation.Put(Table.WORKLOADS, w.name(), w));
     touched.add(w.name());
-    applyInMemory.add(() -> mem.workloads.put(w.name(), w));
     return this;
   }
 
-  Changes deleteWorkload(WorkloadView.Memory mem, String name) {
+  Changes deleteWorkload(String name) {
     mutations.add(new Mutation.Delete(Table.WORKLOADS, name));
     touched.add(name);
     mutations.add(new Mutation.Delete(Table.WORKLOAD_STATUS, name));
-    applyInMemory.add(() -> {
-      mem.workloads.remove(name);
-      mem.statuses.remove(name);
-    });
     return this;
   }
 
-  Changes putStatus(WorkloadView.Memory mem, WorkloadStatus s) {
+  Changes putStatus(WorkloadStatus s) {
     mutations.add(new Mutation.Put(Table.WORKLOAD_STATUS, s.name(), s));
     touched.add(s.name());
-    applyInMemory.add(() -> mem.statuses.put(s.name(), s));
     return this;
   }
 
-  Changes putInstance(WorkloadView.Memory mem, InstanceStatus i) {
+  Changes putInstance(InstanceStatus i) {
     mutations.add(new Mutation.Put(Table.INSTANCES, i.id(), i));
     touched.add(i.workload());
-    applyInMemory.add(() -> mem.instances.put(i.id(), i));
     (i.state().isLive() ? located : unlocated).add(i.id());
     return this;
   }
@@ -66,7 +58,6 @@ final class Changes {
     if (gone != null) {
       touched.add(gone.workload());
     }
-    applyInMemory.add(() -> mem.instances.remove(id));
     unlocated.add(id);
     return this;
   }

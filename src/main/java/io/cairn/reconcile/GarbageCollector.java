@@ -90,7 +90,7 @@ final class GarbageCollector {
     for (Workload w : expired) {
       String reason = "removed Failed workload after gc.failedTtl";
       chain = chain.compose(v -> reconciler.commit(new Changes()
-              .putWorkload(reconciler.mem, new Workload(w.spec(), w.generation(), w.createdAt(),
+              .putWorkload(new Workload(w.spec(), w.generation(), w.createdAt(),
                   System.currentTimeMillis(), true))
               .event(Event.of(EventTypes.GC_COLLECTED, Event.Severity.Info, w.name(), null, reason, null)), null))
           .compose(v -> {

@@ -78,7 +78,7 @@ final class InstanceExecutor {
     boolean success = code != null && code == 0;
     if (policy.mode() == RestartMode.Never || (policy.mode() == RestartMode.OnFailure && success)) {
       InstanceState end = success ? InstanceState.Succeeded : InstanceState.Failed;
-      changes.putInstance(mem, inst.exited(end, code, null, how))
+      changes.putInstance(inst.exited(end, code, null, how))
           .event(event(EventTypes.INSTANCE_EXITED, success ? Severity.Info : Severity.Warning, inst, how, null));
       if (!success) {
         failWorkload(changes, w, "instance " + inst.id() + " " + how + " (restartPolicy " + policy.mode() + ")");
@@ -86,14 +86,14 @@ final class InstanceExecutor {
     } else if (inst.restarts() >= policy.maxRestarts()) {
       String reason = "instance " + inst.id() + " " + how + " after " + inst.restarts()
           + " restarts (maxRestarts " + policy.maxRestarts() + ")";
-      changes.putInstance(mem, inst.exited(InstanceState.Failed, code, null, how))
+      changes.putInstance(inst.exited(InstanceState.Failed, code, null, how))
           .event(event(EventTypes.INSTANCE_FAILED, Severity.Error, inst, reason, null));
       failWorkload(changes, w, reason);
     } else {
       // the floor also holds for specs stored before it was raised
       long delay = Math.max(minRestartBackoffMs, RestartBackoff.delayMillis(policy, inst.restarts()));
       long at = System.currentTimeMillis() + delay;
-      changes.putInstance(mem, inst.exited(InstanceState.BackOff, code, at, how))
+      changes.putInstance(inst.exited(InstanceState.BackOff, code, at, how))
           .event(event(EventTypes.INSTANCE_EXITED, Severity.Warning, inst, how + "; restarting in " + delay + "ms",
               null));
       LOG.info("instance exited, restart scheduled {} {} {} {}", kv("workload", w.name()), kv("instance", inst.id()),
@@ -104,7 +104,7 @@ final class InstanceExecutor {
 
   private void failWorkload(Changes changes, Workload w, String reason) {
     WorkloadStatus s = mem.statuses.getOrDefault(w.name(), WorkloadStatus.pending(w.name(), w.generation()));
-    changes.putStatus(mem, new WorkloadStatus(w.name(), Phase.Failed, s.readyReplicas(), reason,
+    changes.putStatus(new WorkloadStatus(w.name(), Phase.Failed, s.readyReplicas(), reason,
             System.currentTimeMillis(), w.generation()))
         .event(Event.of(EventTypes.WORKLOAD_FAILED, Severity.Error, w.name(), null, reason, null));
     LOG.warn("workload failed {} {}", kv("workload", w.name()), kv("reason", reason));
@@ -115,7 +115,7 @@ final class InstanceExecutor {
     Changes changes = new Changes();
     for (InstanceStatus p : placed) {
       LOG.info("instance placed {} {} {}", kv("workload", p.workload()), kv("instance", p.id()), kv("node", p.nodeId()));
-      changes.putInstance(mem, p).event(event(EventTypes.INSTANCE_PLACED, Severity.Info, p,
+      changes.putInstance(p).event(event(EventTypes.INSTANCE_PLACED, Severity.Info, p,
           "placed on node " + p.nodeId(), null));
     }
     return commit(changes, requestId, placingTerm);
@@ -134,7 +134,7 @@ final class InstanceExecutor {
           }
           LOG.info("instance {} {} {} {} {}", restart ? "restarted" : "started", kv("workload", w.name()),
               kv("instance", inst.id()), kv("pid", started.pid()), kv("requestId", requestId));
-          return commit(new Changes().putInstance(mem, running).event(event(
+          return commit(new Changes().putInstance(running).event(event(
               restart ? EventTypes.INSTANCE_RESTARTED : EventTypes.INSTANCE_STARTED, Severity.Info, running,
               "pid " + started.pid() + (restart ? ", restart " + inst.restarts() : ""), null)), requestId, 0);
         }, failure -> {
@@ -145,7 +145,7 @@ final class InstanceExecutor {
             return Future.succeededFuture();
           }
           Changes changes = new Changes()
-              .putInstance(mem, inst.exited(InstanceState.Failed, null, null, ce.getMessage()))
+              .putInstance(inst.exited(InstanceState.Failed, null, null, ce.getMessage()))
               .event(event(EventTypes.INSTANCE_FAILED, Severity.Error, inst, ce.getMessage(), null));
           failWorkload(changes, w, ce.getMessage());
           return commit(changes, requestId, 0);
@@ -168,7 +168,7 @@ final class InstanceExecutor {
           : exited(inst, null, "was already gone", requestId));
     }
     long deadline = now + w.spec().stopGracePeriodMs();
-    return commit(new Changes().putInstance(mem, inst.stopping(deadline)), requestId, 0)
+    return commit(new Changes().putInstance(inst.stopping(deadline)), requestId, 0)
         .compose(v -> signal(inst, false))
         .compose(found -> {
           wakeAt.accept(w.name(), deadline);
@@ -187,22 +187,34 @@ final class InstanceExecutor {
       return updateStatus(w.name(), requestId);
     }
     LOG.info("workload removed {}", kv("workload", w.name()));
-    return commit(new Changes().deleteWorkload(mem, w.name()), requestId, 0)
+    return commit(new Changes().deleteWorkload(w.name()), requestId, 0)
         .compose(v -> Bus.request(vertx, runtime.deleteLogs(), new RuntimeBus.DeleteLogs(w.name()), timeout, null))
         .mapEmpty();
   }
 
   Future<Void> updateStatus(String name, String requestId) {
-    Workload w = mem.workloads.get(name);
-    WorkloadStatus old = mem.statuses.getOrDefault(name, WorkloadStatus.pending(name, w.generation()));
-    WorkloadStatus next = Planner.status(w, old, mem.instancesOf(name));
-    if (next.equals(old) && mem.statuses.containsKey(name)) {
-      return Future.succeededFuture();
+    return updateStatuses(List.of(name), requestId);
+  }
+
+  /** Writes the derived status of each named workload that changed, all in one command. */
+  Future<Void> updateStatuses(java.util.Collection<String> names, String requestId) {
+    Changes changes = new Changes();
+    for (String name : names) {
+      Workload w = mem.workloads.get(name);
+      if (w == null) {
+        continue;
+      }
+      WorkloadStatus old = mem.statuses.getOrDefault(name, WorkloadStatus.pending(name, w.generation()));
+      WorkloadStatus next = Planner.status(w, old, mem.instancesOf(name));
+      if (next.equals(old) && mem.statuses.containsKey(name)) {
+        continue;
+      }
+      if (next.phase() != old.phase()) {
+        LOG.info("workload phase {} {} {}", kv("workload", name), kv("from", old.phase()), kv("to", next.phase()));
+      }
+      changes.putStatus(next);
     }
-    if (next.phase() != old.phase()) {
-      LOG.info("workload phase {} {} {}", kv("workload", name), kv("from", old.phase()), kv("to", next.phase()));
-    }
-    return commit(new Changes().putStatus(mem, next), requestId, 0);
+    return commit(changes, requestId, 0);
   }
 
   /** {@code fenceTerm}: 0, or the leader term a placement is made under (refused once a later leader wrote). */
@@ -218,15 +230,9 @@ final class InstanceExecutor {
     }
     return storage.write(changes.mutations, events, fenceTerm, changes.expectations, requestId)
         .onSuccess(written -> {
-          changes.applyInMemory.forEach(Runnable::run);
           for (io.cairn.state.Mutation m : changes.mutations) {
-            if (m.table() == io.cairn.state.Table.WORKLOADS) {
-              if (m instanceof io.cairn.state.Mutation.Put) {
-                mem.versions.put(m.key(), written.logIndex());
-              } else {
-                mem.versions.remove(m.key());
-              }
-            }
+            mem.take(m.table(), m.key(), m instanceof io.cairn.state.Mutation.Put p ? p.value() : null,
+                written.logIndex());
           }
           mem.revision++;
           changes.touched.forEach(name -> vertx.eventBus().publish(ReconcileBus.CHANGED, new ReconcileBus.Changed(name)));

@@ -42,7 +42,7 @@ public final class ReconcileVerticle extends VerticleBase {
         new Admission(config.cpuThresholdPercent(), config.memoryThresholdPercent(), config.diskThresholdPercent()),
         new NodeResources(config.dataDir()),
         new io.cairn.workload.ManifestValidator.Policy(config.minRestartBackoff().toMillis(),
-            config.runtime().allowedDirs()));
+            config.runtime().allowedDirs()), config.cluster().enabled());
     GarbageCollector gc = new GarbageCollector(vertx, reconciler, nodeId, config.gcFailedTtl(),
         config.requestTimeout(), metrics);
 

@@ -49,6 +49,12 @@ public final class Reconciler {
   private final SerialQueue queue = new SerialQueue();
   private final Map<String, Long> wakeAt = new HashMap<>();
   private final Map<String, Long> wakeTimers = new HashMap<>();
+  /** Workloads with a reconcile waiting in the queue: asking again adds nothing. */
+  private final java.util.Set<String> queuedReconciles = new java.util.HashSet<>();
+  /** Cluster mode: workloads whose status may have changed, written together by the next flush. */
+  private final java.util.Set<String> staleStatuses = new java.util.LinkedHashSet<>();
+  private boolean statusFlushQueued;
+  private final boolean clustered;
   private volatile boolean firstPassDone;
   private volatile long passes;
   private volatile Long lastPassAt;
@@ -66,6 +72,7 @@ public final class Reconciler {
     this.storage = storage;
     this.timeout = timeout;
     this.metrics = metrics;
+    this.clustered = clustered;
     this.view = new AppliedView(nodeId, clustered);
     this.mem = view.mem;
     this.placer = clustered ? Placer.raftLeader(vertx, nodeId, timeout) : Placer.singleNode(nodeId);
@@ -167,7 +174,13 @@ public final class Reconciler {
   }
 
   public Future<Void> reconcileLater(String name) {
-    return submit(() -> reconcile(name, null));
+    if (!queuedReconciles.add(name)) {
+      return Future.succeededFuture();
+    }
+    return submit(() -> {
+      queuedReconciles.remove(name);
+      return reconcile(name, null);
+    });
   }
 
   /** Process exits arrive from the runtime; each is queued like any other change. */
@@ -232,8 +245,33 @@ public final class Reconciler {
       if (now == null) {
         return Future.succeededFuture();
       }
-      return now.deleting() ? executor.finishDeleteIfStopped(now, requestId) : executor.updateStatus(now.name(), requestId);
+      if (now.deleting()) {
+        return executor.finishDeleteIfStopped(now, requestId);
+      }
+      if (!clustered) {
+        return executor.updateStatus(now.name(), requestId);
+      }
+      statusMayHaveChanged(now.name());
+      return Future.succeededFuture();
     });
+  }
+
+  /**
+   * Cluster mode: a status write is a round of the Raft log, so statuses are written in batches:
+   * the flush is queued behind the reconciles waiting now and writes every status they changed in
+   * one command.
+   */
+  private void statusMayHaveChanged(String name) {
+    staleStatuses.add(name);
+    if (!statusFlushQueued) {
+      statusFlushQueued = true;
+      submit(() -> {
+        statusFlushQueued = false;
+        List<String> names = List.copyOf(staleStatuses);
+        staleStatuses.clear();
+        return executor.updateStatuses(names, null);
+      }).onFailure(e -> LOG.warn("writing workload statuses failed: {}", e.getMessage()));
+    }
   }
 
   private boolean isFailed(String name) {

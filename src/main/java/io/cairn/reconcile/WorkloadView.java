@@ -16,8 +16,26 @@ import java.util.Map;
 public record WorkloadView(Workload workload, WorkloadStatus status, List<InstanceStatus> instances, long revision,
     long resourceVersion) {
 
-  /** The reconciler's in-memory copy of its tables, changed only after a commit succeeds. */
+  /** Resources all workloads (not being deleted) request together: replicas times each one's requests. */
+  record Requested(long cpuMillis, long memoryBytes) {
+    static long cpuOf(Workload w) {
+      return w.spec().resources().cpuMillis() * w.spec().replicas();
+    }
+
+    static long memoryOf(Workload w) {
+      return w.spec().resources().memoryBytes() * w.spec().replicas();
+    }
+  }
+
+  /**
+   * The reconciler's in-memory copy of its tables. Changes reach it from this node's commits as
+   * they return and from the applied log; they may come out of order, so each entry remembers the
+   * log index of the change it holds and only a newer change replaces it ({@link #take}).
+   */
   static final class Memory {
+    /** Deleted entries are remembered this long (count), so a late older write cannot revive one. */
+    private static final int DELETIONS_REMEMBERED = 10_000;
+
     final Map<String, Workload> workloads = new HashMap<>();
     final Map<String, WorkloadStatus> statuses = new HashMap<>();
     final Map<String, InstanceStatus> instances = new HashMap<>();
@@ -25,11 +43,111 @@ public record WorkloadView(Workload workload, WorkloadStatus status, List<Instan
     final Map<String, io.cairn.cluster.NodeRecord> nodes = new HashMap<>();
     /** workload name -> the log index of its spec's last change: its resource version. */
     final Map<String, Long> versions = new HashMap<>();
+    /** "table/key" -> log index of the change held (or of the deletion, for the last deletions). */
+    private final Map<String, Long> heldAt = new HashMap<>();
+    private final Map<String, Long> deletedAt = new java.util.LinkedHashMap<>(256, 0.75f, false) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+        return size() > DELETIONS_REMEMBERED;
+      }
+    };
     /** Rises with every committed change. */
     long revision;
+    /** workload name -> its instances by id: a workload's instances without a walk over all. */
+    private final Map<String, Map<String, InstanceStatus>> byWorkload = new HashMap<>();
+    private long cpuRequested;
+    private long memoryRequested;
+
+    Requested requested() {
+      return new Requested(cpuRequested, memoryRequested);
+    }
+
+    void clear() {
+      cpuRequested = 0;
+      memoryRequested = 0;
+      byWorkload.clear();
+      workloads.clear();
+      statuses.clear();
+      instances.clear();
+      nodes.clear();
+      versions.clear();
+      heldAt.clear();
+      deletedAt.clear();
+    }
+
+    /**
+     * Takes the change of {@code table/key} to {@code value} (null: deleted) made at log index
+     * {@code index}, unless a newer one is held. Returns whether it was new here (an equal index is
+     * the same change seen twice: taken again, reported as not new).
+     */
+    boolean take(io.cairn.state.Table table, String key, Object value, long index) {
+      String id = table.name() + "/" + key;
+      Long held = heldAt.containsKey(id) ? heldAt.get(id) : deletedAt.get(id);
+      if (held != null && held > index) {
+        return false;
+      }
+      switch (table) {
+        case WORKLOADS -> {
+          Workload old = value == null ? workloads.remove(key) : workloads.put(key, (Workload) value);
+          if (value == null) {
+            versions.remove(key);
+          } else {
+            versions.put(key, index);
+          }
+          count(old, -1);
+          count((Workload) value, 1);
+        }
+        case WORKLOAD_STATUS -> {
+          if (value == null) {
+            statuses.remove(key);
+          } else {
+            statuses.put(key, (WorkloadStatus) value);
+          }
+        }
+        case INSTANCES -> {
+          InstanceStatus old = value == null ? instances.remove(key) : instances.put(key, (InstanceStatus) value);
+          if (old != null) {
+            Map<String, InstanceStatus> of = byWorkload.get(old.workload());
+            of.remove(key);
+            if (of.isEmpty()) {
+              byWorkload.remove(old.workload());
+            }
+          }
+          if (value != null) {
+            InstanceStatus inst = (InstanceStatus) value;
+            byWorkload.computeIfAbsent(inst.workload(), w -> new HashMap<>()).put(key, inst);
+          }
+        }
+        case NODES -> {
+          if (value == null) {
+            nodes.remove(key);
+          } else {
+            nodes.put(key, (io.cairn.cluster.NodeRecord) value);
+          }
+        }
+        default -> {
+          return false; // not held in memory
+        }
+      }
+      if (value == null) {
+        heldAt.remove(id);
+        deletedAt.put(id, index);
+      } else {
+        deletedAt.remove(id);
+        heldAt.put(id, index);
+      }
+      return held == null || held < index;
+    }
+
+    private void count(Workload w, int sign) {
+      if (w != null && !w.deleting()) {
+        cpuRequested += sign * Requested.cpuOf(w);
+        memoryRequested += sign * Requested.memoryOf(w);
+      }
+    }
 
     List<InstanceStatus> instancesOf(String workload) {
-      return instances.values().stream().filter(i -> i.workload().equals(workload))
+      return byWorkload.getOrDefault(workload, Map.of()).values().stream()
           .sorted(Comparator.comparingInt(InstanceStatus::ordinal).thenComparing(InstanceStatus::id)).toList();
     }
 

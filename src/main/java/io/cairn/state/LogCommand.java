@@ -29,6 +29,8 @@ public record LogCommand(String proposer, long wallMillis, long fenceTerm, List<
   }
 
   private static final byte FORMAT = 1;
+  /** A log entry carrying several commands: concurrent writes share one round of the log. */
+  private static final byte BATCH_FORMAT = 2;
   private static final byte PUT = 0;
   private static final byte DELETE = 1;
 
@@ -104,6 +106,45 @@ public record LogCommand(String proposer, long wallMillis, long fenceTerm, List<
       }
     }
     return new LogCommand(proposer, wall, fence, List.copyOf(expect), List.copyOf(mutations));
+  }
+
+  /** One log entry's payload: the commands, in the order they are to be applied. */
+  public static byte[] encodeEntry(List<LogCommand> commands) {
+    if (commands.size() == 1) {
+      return commands.get(0).encode();
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 * commands.size());
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeByte(BATCH_FORMAT);
+      out.writeInt(commands.size());
+      for (LogCommand c : commands) {
+        byte[] one = c.encode();
+        out.writeInt(one.length);
+        out.write(one);
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e); // in-memory stream
+    }
+    return bytes.toByteArray();
+  }
+
+  public static List<LogCommand> decodeEntry(byte[] data) throws IOException {
+    if (data.length == 0 || data[0] != BATCH_FORMAT) {
+      return List.of(decode(data));
+    }
+    DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(data));
+    in.readByte();
+    int n = in.readInt();
+    if (n < 1 || n > data.length) {
+      throw new IOException("bad batch size " + n);
+    }
+    List<LogCommand> commands = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      byte[] one = new byte[in.readInt()];
+      in.readFully(one);
+      commands.add(decode(one));
+    }
+    return List.copyOf(commands);
   }
 
   private static Table table(String columnFamily) throws IOException {

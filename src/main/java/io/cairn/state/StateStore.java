@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -208,44 +209,74 @@ public final class StateStore implements AutoCloseable {
    */
   public synchronized Outcome applyCommitted(long term, long index, LogCommand command, List<? extends Mutation> local)
       throws RocksDBException {
+    return applyCommitted(term, index, List.of(command), local).get(0);
+  }
+
+  /**
+   * Applies the commands one log entry carries (concurrent writes batched into one round of the
+   * log), in order, each checked against the state the ones before it left, all with the entry's
+   * position in one atomic batch. They share the entry's index as their resource version.
+   * {@code local} lands with the first command, if that one applies.
+   */
+  public synchronized List<Outcome> applyCommitted(long term, long index, List<LogCommand> commands,
+      List<? extends Mutation> local) throws RocksDBException {
     if (index <= 0) {
       throw new IllegalArgumentException("log indices start at 1, got " + index);
     }
     if (index <= appliedIndex()) {
-      return new Outcome(Result.REPLAYED, null, null);
+      return commands.stream().map(c -> new Outcome(Result.REPLAYED, null, null)).toList();
     }
     Applied next = new Applied(term, index);
     long fence = fenceTerm();
-    String problem = null;
-    Result result = Result.APPLIED;
-    if (command.fenceTerm() > 0 && command.fenceTerm() < fence) {
-      result = Result.FENCED;
-      problem = "proposed in term " + command.fenceTerm() + ", but term " + fence + " has a leader";
-    } else {
-      for (LogCommand.Expect e : command.expectations()) {
-        long actual = get(e.table(), e.key()).map(Entry::logIndex).orElse(0L);
-        if (actual != e.logIndex()) {
-          result = Result.CONFLICT;
-          problem = e.table().columnFamily() + "/" + e.key() + " is at resourceVersion " + actual + ", not " + e.logIndex();
-          break;
-        }
-      }
-    }
-    Version version = new Version(command.wallMillis(), 0, command.proposer());
+    long fenceBefore = fence;
+    // resource versions written by earlier commands of this entry (0: deleted)
+    Map<String, Long> written = new HashMap<>();
+    List<Outcome> outcomes = new ArrayList<>(commands.size());
+    List<Version> versions = new ArrayList<>(commands.size());
     try (WriteBatch batch = new WriteBatch()) {
       batch.put(APPLIED_INDEX, next.encode());
-      if (result == Result.APPLIED) {
-        if (command.fenceTerm() > fence) {
-          batch.put(FENCE_TERM, java.nio.ByteBuffer.allocate(8).putLong(command.fenceTerm()).array());
+      boolean first = true;
+      for (LogCommand command : commands) {
+        String problem = null;
+        Result result = Result.APPLIED;
+        if (command.fenceTerm() > 0 && command.fenceTerm() < fence) {
+          result = Result.FENCED;
+          problem = "proposed in term " + command.fenceTerm() + ", but term " + fence + " has a leader";
+        } else {
+          for (LogCommand.Expect e : command.expectations()) {
+            Long earlier = written.get(e.table().name() + "/" + e.key());
+            long actual = earlier != null ? earlier : get(e.table(), e.key()).map(Entry::logIndex).orElse(0L);
+            if (actual != e.logIndex()) {
+              result = Result.CONFLICT;
+              problem = e.table().columnFamily() + "/" + e.key() + " is at resourceVersion " + actual + ", not "
+                  + e.logIndex();
+              break;
+            }
+          }
         }
-        addMutations(batch, command.mutations(), version, index);
-        addMutations(batch, local, version, index);
+        Version version = new Version(command.wallMillis(), 0, command.proposer());
+        if (result == Result.APPLIED) {
+          fence = Math.max(fence, command.fenceTerm());
+          addMutations(batch, command.mutations(), version, index);
+          for (Mutation m : command.mutations()) {
+            written.put(m.table().name() + "/" + m.key(), m instanceof Mutation.Put ? index : 0L);
+          }
+          versions.add(version);
+          if (first) {
+            addMutations(batch, local, version, index);
+          }
+        }
+        first = false;
+        outcomes.add(new Outcome(result, result == Result.APPLIED ? version : null, problem));
+      }
+      if (fence > fenceBefore) {
+        batch.put(FENCE_TERM, java.nio.ByteBuffer.allocate(8).putLong(fence).array());
       }
       db.write(writeOptions, batch);
     }
     applied = next;
-    clock.observe(version);
-    return new Outcome(result, result == Result.APPLIED ? version : null, problem);
+    versions.forEach(clock::observe);
+    return outcomes;
   }
 
   /** The newest term a fenced command was proposed in; older fenced proposals are refused. */

@@ -33,17 +33,35 @@ public final class CommandApplier {
   public StateStore.Outcome apply(long term, long index, LogCommand command, List<? extends Mutation> local)
       throws Exception {
     StateStore.Outcome outcome = store.applyCommitted(term, index, command, local);
-    if (outcome.result() == StateStore.Result.APPLIED) {
+    published(index, List.of(command), List.of(outcome));
+    return outcome;
+  }
+
+  /** Applies the commands of one committed log entry at (term, index); blocking, one thread at a time. */
+  public List<StateStore.Outcome> apply(long term, long index, List<LogCommand> commands) throws Exception {
+    List<StateStore.Outcome> outcomes = store.applyCommitted(term, index, commands, List.of());
+    published(index, commands, outcomes);
+    return outcomes;
+  }
+
+  private void published(long index, List<LogCommand> commands, List<StateStore.Outcome> outcomes) {
+    boolean replayed = false;
+    for (int i = 0; i < commands.size(); i++) {
+      StateStore.Outcome outcome = outcomes.get(i);
+      replayed |= outcome.result() == StateStore.Result.REPLAYED;
+      if (outcome.result() != StateStore.Result.APPLIED) {
+        continue;
+      }
+      LogCommand command = commands.get(i);
       List<StorageBus.Change> changes = new ArrayList<>(command.mutations().size());
       for (Mutation m : command.mutations()) {
         changes.add(new StorageBus.Change(m.table(), m.key(), m instanceof Mutation.Put p ? p.value() : null, index));
       }
       vertx.eventBus().publish(StorageBus.APPLIED, new StorageBus.Applied(index, command.proposer(), List.copyOf(changes), false));
     }
-    if (outcome.result() != StateStore.Result.REPLAYED) {
+    if (!replayed) {
       released(index);
     }
-    return outcome;
   }
 
   /** Log entries without a command of ours (configuration, leader no-ops) still move the applied index. */

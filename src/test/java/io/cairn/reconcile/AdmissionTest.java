@@ -47,6 +47,9 @@ class AdmissionTest {
       // updating the first workload in place does not count it against itself
       assertThat(node.apply("first", withResources("first", 1, cpus + "", "2Mi")).status()).isEqualTo(200);
       node.delete("/api/v1/workloads/first");
+      // a workload being deleted requests nothing any more
+      assertThat(node.apply("second", withResources("second", 1, "100m", "1Mi")).status()).isEqualTo(201);
+      node.delete("/api/v1/workloads/second");
     }
   }
 

@@ -52,6 +52,38 @@ class ControlCommandsTest {
   }
 
   @Test
+  void commandsSharingOneLogEntryApplyInOrderEachSeeingTheOnesBefore() throws Exception {
+    LogCommand create = command(0, List.of(new LogCommand.Expect(Table.WORKLOAD_STATUS, "a", 0)), put("a", Phase.Pending));
+    // decided on the state before the entry: "a" did not exist, so this one lost the race to create
+    LogCommand secondCreate = command(0, List.of(new LogCommand.Expect(Table.WORKLOAD_STATUS, "a", 0)),
+        put("a", Phase.Failed));
+    LogCommand fenced = command(2, List.of(), put("b", Phase.Running));
+    LogCommand raisesFence = command(5, List.of(), put("c", Phase.Running));
+    LogCommand fencedAfter = command(4, List.of(), put("d", Phase.Running));
+    List<LogCommand> entry = List.of(create, secondCreate, raisesFence, fencedAfter);
+    assertThat(LogCommand.decodeEntry(LogCommand.encodeEntry(entry))).isEqualTo(entry);
+    assertThat(LogCommand.decodeEntry(LogCommand.encodeEntry(List.of(create)))).containsExactly(create);
+    try (StateStore store = StateStore.open(dir.resolve("s"), "n1", false)) {
+      store.applyCommitted(3, 1, command(3, List.of(), put("x", Phase.Running)), List.of());
+      assertThat(store.applyCommitted(3, 2, List.of(fenced), List.of()).get(0).result())
+          .isEqualTo(StateStore.Result.FENCED);
+      List<StateStore.Outcome> outcomes = store.applyCommitted(5, 3, entry, List.of());
+      assertThat(outcomes).extracting(StateStore.Outcome::result).containsExactly(StateStore.Result.APPLIED,
+          StateStore.Result.CONFLICT, StateStore.Result.APPLIED, StateStore.Result.FENCED);
+      assertThat(outcomes.get(1).reason()).contains("resourceVersion 3, not 0");
+      assertThat(store.<WorkloadStatus>get(Table.WORKLOAD_STATUS, "a").orElseThrow().value().phase())
+          .isEqualTo(Phase.Pending);
+      assertThat(store.get(Table.WORKLOAD_STATUS, "a").orElseThrow().logIndex()).isEqualTo(3);
+      assertThat(store.get(Table.WORKLOAD_STATUS, "d")).isEmpty();
+      assertThat(store.fenceTerm()).isEqualTo(5);
+      // the same entry again (a replay after restart) changes nothing
+      assertThat(store.applyCommitted(5, 3, entry, List.of())).extracting(StateStore.Outcome::result)
+          .containsOnly(StateStore.Result.REPLAYED);
+      assertThat(store.appliedIndex()).isEqualTo(3);
+    }
+  }
+
+  @Test
   void aCommandFromAnOlderLeaderTermIsFenced() throws Exception {
     try (StateStore store = StateStore.open(dir.resolve("s"), "n1", false)) {
       assertThat(store.applyCommitted(4, 1, command(4, List.of(), put("a", Phase.Running)), List.of()).result())

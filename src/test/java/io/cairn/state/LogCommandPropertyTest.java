@@ -47,13 +47,29 @@ class LogCommandPropertyTest {
     return new LogCommand("n" + r.size() % 3, 1_000L + r.size(), fence, expect, mutations);
   }
 
+  /** Log entries of one or more commands each (concurrent writes share an entry): a new entry where r[1] is even. */
+  static List<byte[]> entries(List<List<Integer>> raw) {
+    List<byte[]> log = new ArrayList<>();
+    List<LogCommand> entry = new ArrayList<>();
+    for (List<Integer> r : raw) {
+      if (!entry.isEmpty() && r.get(1) % 2 == 0) {
+        log.add(LogCommand.encodeEntry(entry));
+        entry = new ArrayList<>();
+      }
+      entry.add(command(r));
+    }
+    log.add(LogCommand.encodeEntry(entry));
+    return log;
+  }
+
   record Result(StateStore.Digest digest, long fence, List<StateStore.Result> outcomes) {}
 
   static Result applyOnce(Path path, List<byte[]> log) throws Exception {
     List<StateStore.Result> outcomes = new ArrayList<>();
     try (StateStore store = StateStore.open(path, "n1", false)) {
       for (int i = 0; i < log.size(); i++) {
-        outcomes.add(store.applyCommitted(1, i + 1, LogCommand.decode(log.get(i)), List.of()).result());
+        store.applyCommitted(1, i + 1, LogCommand.decodeEntry(log.get(i)), List.of())
+            .forEach(o -> outcomes.add(o.result()));
       }
       return new Result(store.digest(), store.fenceTerm(), outcomes);
     }
@@ -66,9 +82,10 @@ class LogCommandPropertyTest {
       int next = 1;
       int crash = 0;
       while (next <= log.size()) {
-        StateStore.Result r = store.applyCommitted(1, next, LogCommand.decode(log.get(next - 1)), List.of()).result();
-        if (r != StateStore.Result.REPLAYED) {
-          outcomes.add(r);
+        for (StateStore.Outcome o : store.applyCommitted(1, next, LogCommand.decodeEntry(log.get(next - 1)), List.of())) {
+          if (o.result() != StateStore.Result.REPLAYED) {
+            outcomes.add(o.result());
+          }
         }
         next++;
         if (crash < crashPoints.size() && crashPoints.get(crash) % (log.size() + 1) == next - 1) {
@@ -91,7 +108,7 @@ class LogCommandPropertyTest {
             lists().of(lists().of(integers().between(0, 40)).ofSizeBetween(2, 8)).ofSizeBetween(1, 40),
             lists().of(integers().between(0, 1000)).ofSizeBetween(0, 6))
         .checkAssert((raw, crashPoints) -> {
-          List<byte[]> log = raw.stream().map(r -> command(r).encode()).toList();
+          List<byte[]> log = entries(raw);
           int n = run.incrementAndGet();
           try {
             Result once = applyOnce(dir.resolve("once-" + n), log);
