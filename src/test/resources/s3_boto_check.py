@@ -35,7 +35,7 @@ def stored_bytes():
 
 
 s3.create_bucket(Bucket="check")
-assert code_of(lambda: s3.create_bucket(Bucket="check")) == "BucketAlreadyOwnedByYou"
+s3.create_bucket(Bucket="check")  # a bucket you already own: 200 in us-east-1, as AWS answers there
 assert code_of(lambda: s3.create_bucket(Bucket="Bad_Name")) == "InvalidBucketName"
 assert "check" in [b["Name"] for b in s3.list_buckets()["Buckets"]]
 s3.head_bucket(Bucket="check")

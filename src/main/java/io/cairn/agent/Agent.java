@@ -128,7 +128,7 @@ public final class Agent {
     ConnectionGuard apiGuard = new ConnectionGuard("http", config.httpListener(), config.requestTimeout(), registry);
     ConnectionGuard s3Guard = new ConnectionGuard("s3", config.s3Listener(), java.time.Duration.ZERO, registry);
     S3Verticle s3 = new S3Verticle(new S3Verticle.Settings(config.s3Host(), config.s3Port(), config.s3Region(),
-        config.s3AccessKeyId(), config.s3SecretAccessKey(), (int) config.chunkSize(), config.requestTimeout()),
+        config.s3Domain(), config.s3AccessKeyId(), config.s3SecretAccessKey(), (int) config.chunkSize(), config.requestTimeout()),
         ChunkPlacement.local(nodeId), s3Guard);
     ApiMetrics apiMetrics = ApiVerticle.metrics(registry);
     reconcile = new ReconcileVerticle(config, nodeId, new ReconcileMetrics(registry));

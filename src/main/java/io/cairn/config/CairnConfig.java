@@ -34,6 +34,7 @@ public record CairnConfig(
     String s3Host,
     int s3Port,
     String s3Region,
+    String s3Domain,
     String s3AccessKeyId,
     String s3SecretAccessKey,
     Registry registry,
@@ -80,7 +81,8 @@ public record CairnConfig(
         v.get(Settings.STATE_SYNC_WRITES), v.get(Settings.STORAGE_CHUNK_SIZE), v.get(Settings.STORAGE_COMPRESSION),
         v.get(Settings.STORAGE_GC_GRACE), v.get(Settings.STORAGE_SCRUB_INTERVAL), v.get(Settings.STORAGE_SCRUB_RATE),
         v.get(Settings.STORAGE_MULTIPART_EXPIRY),
-        v.get(Settings.S3_HOST), v.get(Settings.S3_PORT), v.get(Settings.S3_REGION), v.get(Settings.S3_ACCESS_KEY_ID),
+        v.get(Settings.S3_HOST), v.get(Settings.S3_PORT), v.get(Settings.S3_REGION), v.get(Settings.S3_DOMAIN),
+        v.get(Settings.S3_ACCESS_KEY_ID),
         v.get(Settings.S3_SECRET_ACCESS_KEY),
         new Registry(v.get(Settings.REGISTRY_BACKEND), v.get(Settings.REGISTRY_REDIS_URL),
             v.get(Settings.REGISTRY_REDIS_TIMEOUT), v.get(Settings.REGISTRY_TTL),
@@ -117,7 +119,7 @@ public record CairnConfig(
         logLevel, shutdownGracePeriod, reconcileInterval, gcInterval, gcFailedTtl, cpuThresholdPercent,
         memoryThresholdPercent, diskThresholdPercent, logsMaxFileBytes, logsMaxFiles, eventsMaxEntries, syncWrites,
         chunkSize, compression, chunkGcGrace, scrubInterval, scrubBytesPerSecond, multipartExpiry,
-        s3Host, s3Port, s3Region, accessKeyId, secretAccessKey, registry, tasks, nodeLabels, httpListener, s3Listener,
+        s3Host, s3Port, s3Region, s3Domain, accessKeyId, secretAccessKey, registry, tasks, nodeLabels, httpListener, s3Listener,
         minRestartBackoff, runtime, auth, cluster);
   }
 

@@ -91,6 +91,8 @@ public final class Settings {
   public static final Setting<Integer> S3_MAX_CONNECTIONS = integer("s3.maxConnections", 1000, 1, 1_000_000,
       "Open connections accepted on the S3 port; further ones are closed at once");
   public static final Setting<String> S3_REGION = text("s3.region", "us-east-1", "Region name clients sign for");
+  public static final Setting<String> S3_DOMAIN = text("s3.domain", "",
+      "Domain for virtual-host-style addressing (bucket.DOMAIN); empty: path style only");
   public static final Setting<String> S3_ACCESS_KEY_ID = text("s3.accessKeyId", "",
       "Access key id; with --dev and no key configured, one is generated into DATA_DIR/s3.env");
   public static final Setting<String> S3_SECRET_ACCESS_KEY = text("s3.secretAccessKey", "",
@@ -163,7 +165,7 @@ public final class Settings {
       RECONCILE_INTERVAL, RECONCILE_MIN_RESTART_BACKOFF, GC_INTERVAL, GC_FAILED_TTL, ADMISSION_CPU_THRESHOLD, ADMISSION_MEMORY_THRESHOLD,
       ADMISSION_DISK_THRESHOLD, LOGS_MAX_FILE_SIZE, LOGS_MAX_FILES, EVENTS_MAX_ENTRIES, STATE_SYNC_WRITES,
       STORAGE_CHUNK_SIZE, STORAGE_COMPRESSION, STORAGE_GC_GRACE, STORAGE_SCRUB_INTERVAL, STORAGE_SCRUB_RATE, STORAGE_MULTIPART_EXPIRY,
-      S3_HOST, S3_PORT, S3_IDLE_TIMEOUT, S3_REQUEST_HEADER_TIMEOUT, S3_MAX_CONNECTIONS, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY,
+      S3_HOST, S3_PORT, S3_IDLE_TIMEOUT, S3_REQUEST_HEADER_TIMEOUT, S3_MAX_CONNECTIONS, S3_REGION, S3_DOMAIN, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY,
       REGISTRY_BACKEND, REGISTRY_REDIS_URL, REGISTRY_REDIS_TIMEOUT, REGISTRY_TTL, REGISTRY_HEARTBEAT_INTERVAL,
       TASKS_MAX_CONCURRENT, TASKS_QUEUE_CAPACITY, TASKS_RETENTION, TASKS_MAX_RETAINED, TASKS_MAX_OUTPUT,
       TASKS_STOP_GRACE_PERIOD, TASKS_FOLLOWER_STALL_TIMEOUT, RUNTIME_USER, RUNTIME_ALLOWED_DIRS, RUNTIME_PIDS_MAX,

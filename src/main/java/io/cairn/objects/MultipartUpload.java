@@ -7,8 +7,13 @@ import java.util.Map;
 public final class MultipartUpload {
   private MultipartUpload() {}
 
+  /** {@code headers}: the object's system metadata to be (see {@link ObjectMeta#headers()}). */
   public record Upload(String uploadId, String bucket, String key, String contentType, Map<String, String> userMetadata,
-      long createdAt) {}
+      long createdAt, Map<String, String> headers) {
+    public Upload {
+      headers = headers == null ? Map.of() : headers;
+    }
+  }
 
   public record Part(String uploadId, int partNumber, long size, String etag, List<ObjectMeta.ChunkRef> chunks,
       long createdAt) {}

@@ -81,8 +81,31 @@ public final class ObjectCatalog {
 
   /** Replaces (or creates) the object; returns what it replaced. */
   public Optional<ObjectMeta> commit(ObjectMeta meta) throws RocksDBException {
+    return commit(meta, null);
+  }
+
+  /**
+   * A conditional write (S3's If-None-Match: * and If-Match on PUT): checked here, where writes of
+   * the catalog are serialized, so two racing writers cannot both pass. Null: unconditional.
+   */
+  public record WriteCondition(boolean mustNotExist, String etag) {}
+
+  public Optional<ObjectMeta> commit(ObjectMeta meta, WriteCondition condition) throws RocksDBException {
     bucket(meta.bucket());
     Optional<ObjectMeta> old = store.<ObjectMeta>get(Table.OBJECTS, objectKey(meta.bucket(), meta.key())).map(Entry::value);
+    if (condition != null && condition.mustNotExist() && old.isPresent()) {
+      throw s3Error(ErrorCode.FAILED_PRECONDITION, "PreconditionFailed", "the object exists (If-None-Match: *)");
+    }
+    if (condition != null && condition.etag() != null) {
+      if (old.isEmpty()) {
+        throw new CairnException(ErrorCode.NOT_FOUND, "object '" + meta.key() + "' not found in bucket '"
+            + meta.bucket() + "' (If-Match)", List.of(new FieldError("key", "no such key")));
+      }
+      if (!condition.etag().equals("*") && !condition.etag().equals(old.get().etag())) {
+        throw s3Error(ErrorCode.FAILED_PRECONDITION, "PreconditionFailed", "the object's ETag is not "
+            + condition.etag() + " (If-Match)");
+      }
+    }
     Map<String, Long> delta = new HashMap<>();
     meta.chunks().forEach(c -> delta.merge(c.hash(), 1L, Long::sum));
     old.ifPresent(o -> o.chunks().forEach(c -> delta.merge(c.hash(), -1L, Long::sum)));
@@ -150,11 +173,12 @@ public final class ObjectCatalog {
 
   static final long MIN_PART_SIZE = 5L << 20;
 
-  public MultipartUpload.Upload createUpload(String bucket, String key, String contentType, Map<String, String> meta)
-      throws RocksDBException {
+  public MultipartUpload.Upload createUpload(String bucket, String key, String contentType, Map<String, String> meta,
+      Map<String, String> headers) throws RocksDBException {
     bucket(bucket);
     String id = java.util.HexFormat.of().formatHex(randomBytes());
-    MultipartUpload.Upload u = new MultipartUpload.Upload(id, bucket, key, contentType, meta, System.currentTimeMillis());
+    MultipartUpload.Upload u = new MultipartUpload.Upload(id, bucket, key, contentType, meta, System.currentTimeMillis(),
+        headers);
     store.write(List.of(new Mutation.Put(Table.UPLOADS, id, u)));
     return u;
   }
@@ -208,6 +232,12 @@ public final class ObjectCatalog {
    */
   public ObjectMeta complete(String bucket, String key, String uploadId, List<MultipartUpload.PartRef> wanted)
       throws RocksDBException {
+    bucket(bucket);
+    Optional<ObjectMeta> done = store.<ObjectMeta>get(Table.OBJECTS, objectKey(bucket, key)).map(Entry::value)
+        .filter(o -> uploadId.equals(o.uploadId()));
+    if (done.isPresent()) {
+      return done.get(); // a retry of a completion that succeeded (its reply was lost): the same answer
+    }
     MultipartUpload.Upload u = upload(bucket, key, uploadId);
     if (wanted.isEmpty()) {
       throw s3Error(ErrorCode.INVALID_ARGUMENT, "MalformedXML", "the part list is empty");
@@ -243,7 +273,7 @@ public final class ObjectCatalog {
     }
     String etag = java.util.HexFormat.of().formatHex(md5.digest()) + "-" + wanted.size();
     ObjectMeta meta = new ObjectMeta(bucket, key, size, etag, u.contentType(), u.userMetadata(), chunks,
-        System.currentTimeMillis());
+        System.currentTimeMillis(), u.headers(), uploadId);
     Optional<ObjectMeta> old = store.<ObjectMeta>get(Table.OBJECTS, objectKey(bucket, key)).map(Entry::value);
     Map<String, Long> delta = new HashMap<>();
     chunks.forEach(c -> delta.merge(c.hash(), 1L, Long::sum));

@@ -3,9 +3,30 @@ package io.cairn.objects;
 import java.util.List;
 import java.util.Map;
 
-/** An object's metadata: what S3 shows about it and the chunks its bytes are made of, in order. */
+/**
+ * An object's metadata: what S3 shows about it and the chunks its bytes are made of, in order.
+ * {@code headers}: the system metadata given when it was written (Cache-Control,
+ * Content-Disposition, Content-Encoding, Content-Language, Expires), returned as given.
+ * {@code uploadId}: the multipart upload that made it, or null: a retried CompleteMultipartUpload
+ * finds its result here.
+ */
 public record ObjectMeta(String bucket, String key, long size, String etag, String contentType,
-    Map<String, String> userMetadata, List<ChunkRef> chunks, long createdAt) {
+    Map<String, String> userMetadata, List<ChunkRef> chunks, long createdAt, Map<String, String> headers,
+    String uploadId) {
+
+  public ObjectMeta {
+    headers = headers == null ? Map.of() : headers; // objects stored before system metadata was kept
+  }
+
+  public ObjectMeta(String bucket, String key, long size, String etag, String contentType,
+      Map<String, String> userMetadata, List<ChunkRef> chunks, long createdAt) {
+    this(bucket, key, size, etag, contentType, userMetadata, chunks, createdAt, Map.of(), null);
+  }
+
+  public ObjectMeta(String bucket, String key, long size, String etag, String contentType,
+      Map<String, String> userMetadata, List<ChunkRef> chunks, long createdAt, Map<String, String> headers) {
+    this(bucket, key, size, etag, contentType, userMetadata, chunks, createdAt, headers, null);
+  }
 
   public record ChunkRef(String hash, int size) {}
 }

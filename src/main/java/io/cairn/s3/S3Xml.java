@@ -105,9 +105,10 @@ final class S3Xml {
     String apply(String key);
   }
 
+  /** {@code owner}: shown with each object (ListObjects v1 always, v2 with fetch-owner=true), or null. */
   static String listing(String bucket, ObjectCatalog.Listing l, boolean v2, String prefix, String delimiter,
       int maxKeys, String marker, String continuation, String nextToken, String startAfter, KeyEncoder enc,
-      boolean urlEncoded) {
+      boolean urlEncoded, String owner) {
     StringBuilder b = new StringBuilder(HEAD).append("<ListBucketResult xmlns=\"").append(NS).append("\">")
         .append("<Name>").append(escape(bucket)).append("</Name>")
         .append("<Prefix>").append(escape(enc.apply(prefix))).append("</Prefix>");
@@ -128,6 +129,23 @@ final class S3Xml {
         b.append("<NextMarker>").append(escape(enc.apply(l.lastKey()))).append("</NextMarker>");
       }
     }
+    pageFacts(b, maxKeys, delimiter, enc, urlEncoded, l.truncated());
+    for (ObjectMeta o : l.objects()) {
+      b.append("<Contents><Key>").append(escape(enc.apply(o.key()))).append("</Key><LastModified>")
+          .append(time(o.createdAt())).append("</LastModified><ETag>&quot;").append(o.etag())
+          .append("&quot;</ETag><Size>").append(o.size()).append("</Size>");
+      owner(b, owner);
+      b.append("<StorageClass>STANDARD</StorageClass></Contents>");
+    }
+    for (String p : l.commonPrefixes()) {
+      b.append("<CommonPrefixes><Prefix>").append(escape(enc.apply(p))).append("</Prefix></CommonPrefixes>");
+    }
+    return b.append("</ListBucketResult>").toString();
+  }
+
+  /** What both listing shapes say about the page: MaxKeys, Delimiter, EncodingType, IsTruncated. */
+  private static void pageFacts(StringBuilder b, int maxKeys, String delimiter, KeyEncoder enc, boolean urlEncoded,
+      boolean truncated) {
     b.append("<MaxKeys>").append(maxKeys).append("</MaxKeys>");
     if (delimiter != null && !delimiter.isEmpty()) {
       b.append("<Delimiter>").append(escape(enc.apply(delimiter))).append("</Delimiter>");
@@ -135,15 +153,50 @@ final class S3Xml {
     if (urlEncoded) {
       b.append("<EncodingType>url</EncodingType>");
     }
-    b.append("<IsTruncated>").append(l.truncated()).append("</IsTruncated>");
+    b.append("<IsTruncated>").append(truncated).append("</IsTruncated>");
+  }
+
+  private static void owner(StringBuilder b, String owner) {
+    if (owner != null) {
+      b.append("<Owner><ID>").append(escape(owner)).append("</ID><DisplayName>").append(escape(owner))
+          .append("</DisplayName></Owner>");
+    }
+  }
+
+  /** ListObjectVersions of a bucket without versioning: each object once, version "null", latest. */
+  static String versions(String bucket, ObjectCatalog.Listing l, String prefix, String delimiter, int maxKeys,
+      String keyMarker, KeyEncoder enc, boolean urlEncoded, String owner) {
+    StringBuilder b = new StringBuilder(HEAD).append("<ListVersionsResult xmlns=\"").append(NS).append("\">")
+        .append("<Name>").append(escape(bucket)).append("</Name>")
+        .append("<Prefix>").append(escape(enc.apply(prefix))).append("</Prefix>")
+        .append("<KeyMarker>").append(escape(enc.apply(keyMarker == null ? "" : keyMarker))).append("</KeyMarker>")
+        .append("<VersionIdMarker></VersionIdMarker>");
+    if (l.truncated()) {
+      b.append("<NextKeyMarker>").append(escape(enc.apply(l.lastKey()))).append("</NextKeyMarker>")
+          .append("<NextVersionIdMarker>null</NextVersionIdMarker>");
+    }
+    pageFacts(b, maxKeys, delimiter, enc, urlEncoded, l.truncated());
     for (ObjectMeta o : l.objects()) {
-      b.append("<Contents><Key>").append(escape(enc.apply(o.key()))).append("</Key><LastModified>")
-          .append(time(o.createdAt())).append("</LastModified><ETag>&quot;").append(o.etag())
-          .append("&quot;</ETag><Size>").append(o.size()).append("</Size><StorageClass>STANDARD</StorageClass></Contents>");
+      b.append("<Version><Key>").append(escape(enc.apply(o.key()))).append("</Key><VersionId>null</VersionId>")
+          .append("<IsLatest>true</IsLatest><LastModified>").append(time(o.createdAt())).append("</LastModified>")
+          .append("<ETag>&quot;").append(o.etag()).append("&quot;</ETag><Size>").append(o.size()).append("</Size>");
+      owner(b, owner);
+      b.append("<StorageClass>STANDARD</StorageClass></Version>");
     }
     for (String p : l.commonPrefixes()) {
       b.append("<CommonPrefixes><Prefix>").append(escape(enc.apply(p))).append("</Prefix></CommonPrefixes>");
     }
-    return b.append("</ListBucketResult>").toString();
+    return b.append("</ListVersionsResult>").toString();
+  }
+
+  /** GetBucketLocation: empty for us-east-1, as AWS answers. */
+  static String location(String region) {
+    return HEAD + "<LocationConstraint xmlns=\"" + NS + "\">" + ("us-east-1".equals(region) ? "" : escape(region))
+        + "</LocationConstraint>";
+  }
+
+  /** GetBucketVersioning of a bucket that never had versioning: no Status. */
+  static String versioning() {
+    return HEAD + "<VersioningConfiguration xmlns=\"" + NS + "\"/>";
   }
 }

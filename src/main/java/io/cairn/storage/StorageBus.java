@@ -87,7 +87,8 @@ public final class StorageBus {
   public static final String UPLOAD_LIST = ADDRESSES.local("upload.list");
 
   /** Reply: the new {@link io.cairn.objects.MultipartUpload.Upload}. */
-  public record CreateUpload(String bucket, String key, String contentType, java.util.Map<String, String> meta) {}
+  public record CreateUpload(String bucket, String key, String contentType, java.util.Map<String, String> meta,
+      java.util.Map<String, String> headers) {}
 
   public record PutPart(String bucket, String key, io.cairn.objects.MultipartUpload.Part part) {}
 
@@ -120,7 +121,11 @@ public final class StorageBus {
   public record ObjectName(String bucket, String key) {}
 
   /** Reply: the replaced {@link io.cairn.objects.ObjectMeta}, or null. */
-  public record Commit(io.cairn.objects.ObjectMeta meta) {}
+  public record Commit(io.cairn.objects.ObjectMeta meta, io.cairn.objects.ObjectCatalog.WriteCondition condition) {
+    public Commit(io.cairn.objects.ObjectMeta meta) {
+      this(meta, null);
+    }
+  }
 
   public record ListObjects(String bucket, String prefix, String delimiter, String startAfter, int max) {}
 

@@ -101,7 +101,7 @@ public final class StorageVerticle extends VerticleBase {
             throw new CairnException(ErrorCode.UNAVAILABLE, "chunk " + c.hash() + " is gone; upload the object again");
           }
         }
-        Object old = catalog.commit(m.meta()).orElse(null);
+        Object old = catalog.commit(m.meta(), m.condition()).orElse(null);
         objects.metrics().record("object_commit", started);
         return old;
       });
@@ -114,7 +114,7 @@ public final class StorageVerticle extends VerticleBase {
         return deleted;
       });
       this.<StorageBus.CreateUpload>serve(StorageBus.UPLOAD_CREATE,
-          m -> catalog.createUpload(m.bucket(), m.key(), m.contentType(), m.meta()));
+          m -> catalog.createUpload(m.bucket(), m.key(), m.contentType(), m.meta(), m.headers()));
       this.<StorageBus.PutPart>serve(StorageBus.UPLOAD_PART, m -> {
         catalog.putPart(m.bucket(), m.key(), m.part());
         return true;

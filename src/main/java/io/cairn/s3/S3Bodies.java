@@ -1,0 +1,88 @@
+package io.cairn.s3;
+
+import io.cairn.objects.ChunkPlacement;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import java.time.Duration;
+import java.util.Base64;
+
+/** Request bodies: object data streamed into chunks, and small XML documents read whole. */
+final class S3Bodies {
+  private final Vertx vertx;
+  private final ChunkPlacement placement;
+  private final int chunkSize;
+  private final Duration timeout;
+
+  S3Bodies(Vertx vertx, ChunkPlacement placement, int chunkSize, Duration timeout) {
+    this.vertx = vertx;
+    this.placement = placement;
+    this.chunkSize = chunkSize;
+    this.timeout = timeout;
+  }
+
+  /** Object data (PUT, UploadPart): plain or aws-chunked, checked against the digests the client sent. */
+  Future<ObjectUpload.Result> receive(HttpServerRequest req, SigV4.Verified auth) {
+    String contentMd5;
+    try {
+      contentMd5 = contentMd5(req);
+    } catch (S3Exception e) {
+      return Future.failedFuture(e);
+    }
+    AwsChunkedDecoder decoder = null;
+    if (auth.payloadHash().equals("STREAMING-AWS4-HMAC-SHA256-PAYLOAD")) {
+      decoder = new AwsChunkedDecoder(auth);
+    } else if (auth.payloadHash().startsWith("STREAMING-")) {
+      return Future.failedFuture(new S3Exception(501, "NotImplemented", auth.payloadHash() + " bodies are not supported"));
+    }
+    return ObjectUpload.receive(vertx, req, placement.uploadNode(), chunkSize, timeout, auth.payloadHash(), contentMd5,
+        decoder);
+  }
+
+  /** Content-MD5 if given: it must be the base64 of 16 bytes (InvalidDigest otherwise; a wrong one is BadDigest later). */
+  static String contentMd5(HttpServerRequest req) {
+    String md5 = req.getHeader("Content-MD5");
+    if (md5 == null) {
+      return null;
+    }
+    byte[] raw;
+    try {
+      raw = Base64.getDecoder().decode(md5.trim());
+    } catch (IllegalArgumentException e) {
+      raw = null;
+    }
+    if (raw == null || raw.length != 16) {
+      throw new S3Exception(400, "InvalidDigest", "Content-MD5 is not the base64 of an MD5 digest");
+    }
+    return md5.trim();
+  }
+
+  /** A small XML body, checked against x-amz-content-sha256 (and Content-MD5) when the client sent them. */
+  Future<Buffer> verified(HttpServerRequest req, SigV4.Verified auth) {
+    String contentMd5;
+    try {
+      contentMd5 = contentMd5(req);
+    } catch (S3Exception e) {
+      return Future.failedFuture(e);
+    }
+    return S3Limits.boundedBody(req).map(body -> {
+      String hash = auth.payloadHash();
+      if (hash.matches("[0-9a-f]{64}") && !SigV4.hex(SigV4.sha256(body.getBytes())).equals(hash)) {
+        throw new S3Exception(400, "XAmzContentSHA256Mismatch", "the body does not match x-amz-content-sha256");
+      }
+      if (contentMd5 != null && !contentMd5.equals(Base64.getEncoder().encodeToString(md5(body.getBytes())))) {
+        throw new S3Exception(400, "BadDigest", "the body does not match Content-MD5");
+      }
+      return body;
+    });
+  }
+
+  private static byte[] md5(byte[] data) {
+    try {
+      return java.security.MessageDigest.getInstance("MD5").digest(data);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
