@@ -37,6 +37,7 @@ final class MultipartOperations {
             r.md5Hex(), r.chunks(), System.currentTimeMillis())).map(x -> r))
         .compose(r -> {
           req.response().putHeader("ETag", "\"" + r.md5Hex() + "\"");
+          r.checksums().forEach(req.response()::putHeader);
           return S3Replies.empty(req, 200);
         });
   }

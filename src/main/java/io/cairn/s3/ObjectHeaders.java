@@ -29,6 +29,9 @@ record ObjectHeaders(String contentType, Map<String, String> system, Map<String,
     Map<String, String> system = new LinkedHashMap<>();
     for (String name : SYSTEM) {
       String v = headers.get(name);
+      if (name.equals("Content-Encoding") && v != null) {
+        v = withoutAwsChunked(v); // how the body was framed on the wire, not what the object is
+      }
       if (v != null) {
         system.put(name, v);
       }
@@ -50,6 +53,13 @@ record ObjectHeaders(String contentType, Map<String, String> system, Map<String,
     String type = headers.get("Content-Type");
     return new ObjectHeaders(type == null || type.isBlank() ? DEFAULT_CONTENT_TYPE : type, Map.copyOf(system),
         Map.copyOf(user));
+  }
+
+  private static String withoutAwsChunked(String encoding) {
+    String rest = java.util.Arrays.stream(encoding.split(",")).map(String::trim)
+        .filter(e -> !e.isEmpty() && !e.equalsIgnoreCase("aws-chunked"))
+        .collect(java.util.stream.Collectors.joining(", "));
+    return rest.isEmpty() ? null : rest;
   }
 
   static ObjectHeaders of(ObjectMeta meta) {

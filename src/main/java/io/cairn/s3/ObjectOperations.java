@@ -39,12 +39,13 @@ final class ObjectOperations {
         .compose(received -> {
           ObjectMeta meta = new ObjectMeta(t.bucket(), t.key(), received.size(), received.md5Hex(),
               headers.contentType(), headers.userMetadata(), received.chunks(), System.currentTimeMillis(),
-              headers.system());
+              headers.system(), null, received.checksums());
           return store.commit(meta, condition).map(old -> meta);
         })
         .compose(meta -> {
           LOG.debug("put {} {} {}", kv("bucket", t.bucket()), kv("key", t.key()), kv("size", meta.size()));
           req.response().putHeader("ETag", "\"" + meta.etag() + "\"");
+          meta.checksums().forEach(req.response()::putHeader);
           return S3Replies.empty(req, 200);
         });
   }
@@ -78,6 +79,12 @@ final class ObjectOperations {
           resp.putHeader("Content-Range", "bytes " + range.start() + "-" + range.endInclusive() + "/" + meta.size());
         }
         ObjectHeaders.write(meta, t, resp);
+        // the stored whole-object checksum, when asked for and the whole object is sent
+        if (range == null && "ENABLED".equalsIgnoreCase(req.getHeader("x-amz-checksum-mode"))
+            && !meta.checksums().isEmpty()) {
+          meta.checksums().forEach(resp::putHeader);
+          resp.putHeader("x-amz-checksum-type", "FULL_OBJECT");
+        }
       };
       if (head) {
         headers.run();
@@ -117,7 +124,8 @@ final class ObjectOperations {
           copySourceConditions(req, src);
           ObjectHeaders headers = replace ? given : ObjectHeaders.of(src);
           ObjectMeta copy = new ObjectMeta(t.bucket(), t.key(), src.size(), src.etag(), headers.contentType(),
-              headers.userMetadata(), src.chunks(), System.currentTimeMillis(), headers.system());
+              headers.userMetadata(), src.chunks(), System.currentTimeMillis(), headers.system(), null,
+              src.checksums());
           return store.commit(copy).map(x -> copy);
         })
         .compose(copy -> S3Replies.xml(req, 200, S3Xml.copied(copy.etag(), copy.createdAt())));

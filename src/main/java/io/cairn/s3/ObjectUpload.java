@@ -45,8 +45,13 @@ final class ObjectUpload {
   private boolean ended;
   private boolean paused;
 
-  /** What was received: the chunk list, size, and the hex MD5 (the single-part ETag). */
-  record Result(List<ObjectMeta.ChunkRef> chunks, long size, String md5Hex) {}
+  /**
+   * What was received: the chunk list, size, the hex MD5 (the single-part ETag), and the checked
+   * whole-object checksum by its header name (empty when none was asked for).
+   */
+  record Result(List<ObjectMeta.ChunkRef> chunks, long size, String md5Hex, java.util.Map<String, String> checksums) {}
+
+  private ChecksumAlgorithm.Hasher checksum;
 
   private AwsChunkedDecoder decoder;
 
@@ -65,10 +70,12 @@ final class ObjectUpload {
    * UNSIGNED-PAYLOAD); {@code contentMd5} is the Content-MD5 header or null.
    */
   static Future<Result> receive(Vertx vertx, HttpServerRequest request, String chunkNode, int chunkSize,
-      Duration timeout, String payloadHash, String contentMd5, AwsChunkedDecoder decoder) {
+      Duration timeout, String payloadHash, String contentMd5, AwsChunkedDecoder decoder,
+      S3Bodies.RequestedChecksum requested) {
     boolean hexHash = payloadHash != null && payloadHash.matches("[0-9a-f]{64}");
     ObjectUpload upload = new ObjectUpload(vertx, request, chunkNode, chunkSize, timeout, hexHash);
     upload.decoder = decoder;
+    upload.checksum = requested == null ? null : requested.algorithm().newHasher();
     request.handler(upload::onData);
     request.exceptionHandler(e -> upload.done.tryFail(e));
     request.endHandler(v -> {
@@ -93,7 +100,21 @@ final class ObjectUpload {
           HexFormat.of().parseHex(r.md5Hex())))) {
         return Future.failedFuture(new S3Exception(400, "BadDigest", "the body does not match Content-MD5"));
       }
-      return Future.succeededFuture(r);
+      if (requested == null) {
+        return Future.succeededFuture(r);
+      }
+      String header = requested.algorithm().header();
+      String expected = requested.expected() != null ? requested.expected()
+          : decoder != null ? decoder.trailers().get(header) : null;
+      if (expected == null && request.getHeader("x-amz-trailer") != null) {
+        return Future.failedFuture(new S3Exception(400, "InvalidRequest", "the body's trailer has no " + header));
+      }
+      String computed = Base64.getEncoder().encodeToString(upload.checksum.digest());
+      if (expected != null && !expected.equals(computed)) {
+        return Future.failedFuture(new S3Exception(400, "BadDigest", "The " + header
+            + " you specified did not match the calculated checksum."));
+      }
+      return Future.succeededFuture(new Result(r.chunks(), r.size(), r.md5Hex(), java.util.Map.of(header, computed)));
     });
   }
 
@@ -139,7 +160,8 @@ final class ObjectUpload {
         chunks.add(new ObjectMeta.ChunkRef(f.result().hash(), f.result().size()));
         size += f.result().size();
       }
-      done.tryComplete(new Result(List.copyOf(chunks), size, HexFormat.of().formatHex(md5.digest())));
+      done.tryComplete(new Result(List.copyOf(chunks), size, HexFormat.of().formatHex(md5.digest()),
+          java.util.Map.of()));
     }).onFailure(done::tryFail);
   }
 
@@ -157,6 +179,9 @@ final class ObjectUpload {
       md5.update(bytes, 0, length);
       if (sha256 != null) {
         sha256.update(bytes, 0, length);
+      }
+      if (checksum != null) {
+        checksum.update(bytes, 0, length);
       }
       return null;
     }, false));

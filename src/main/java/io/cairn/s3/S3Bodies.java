@@ -25,19 +25,88 @@ final class S3Bodies {
   /** Object data (PUT, UploadPart): plain or aws-chunked, checked against the digests the client sent. */
   Future<ObjectUpload.Result> receive(HttpServerRequest req, SigV4.Verified auth) {
     String contentMd5;
+    RequestedChecksum checksum;
     try {
       contentMd5 = contentMd5(req);
+      checksum = RequestedChecksum.of(req);
     } catch (S3Exception e) {
       return Future.failedFuture(e);
     }
     AwsChunkedDecoder decoder = null;
-    if (auth.payloadHash().equals("STREAMING-AWS4-HMAC-SHA256-PAYLOAD")) {
-      decoder = new AwsChunkedDecoder(auth);
+    if (AwsChunkedDecoder.supports(auth.payloadHash())) {
+      decoder = new AwsChunkedDecoder(auth, auth.payloadHash());
     } else if (auth.payloadHash().startsWith("STREAMING-")) {
       return Future.failedFuture(new S3Exception(501, "NotImplemented", auth.payloadHash() + " bodies are not supported"));
     }
+    if (checksum != null && checksum.expected() == null && decoder == null
+        && req.getHeader("x-amz-trailer") != null) {
+      return Future.failedFuture(new S3Exception(400, "InvalidRequest",
+          "x-amz-trailer needs an aws-chunked body with a trailer (STREAMING-...-TRAILER)"));
+    }
     return ObjectUpload.receive(vertx, req, placement.uploadNode(), chunkSize, timeout, auth.payloadHash(), contentMd5,
-        decoder);
+        decoder, checksum);
+  }
+
+  /**
+   * The whole-object checksum the client asks to have checked: from an x-amz-checksum-* header
+   * (value given), or announced by x-amz-trailer / x-amz-sdk-checksum-algorithm (value in the
+   * trailer, or only computed and kept). Null: none.
+   */
+  record RequestedChecksum(ChecksumAlgorithm algorithm, String expected) {
+    static RequestedChecksum of(HttpServerRequest req) {
+      ChecksumAlgorithm fromHeader = null;
+      String value = null;
+      for (ChecksumAlgorithm a : ChecksumAlgorithm.values()) {
+        String v = req.getHeader(a.header());
+        if (v != null) {
+          if (fromHeader != null) {
+            throw new S3Exception(400, "InvalidRequest",
+                "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.");
+          }
+          fromHeader = a;
+          value = v.trim();
+        }
+      }
+      ChecksumAlgorithm fromTrailer = null;
+      String trailer = req.getHeader("x-amz-trailer");
+      if (trailer != null) {
+        fromTrailer = ChecksumAlgorithm.ofHeader(trailer);
+        if (fromTrailer == null) {
+          throw new S3Exception(400, "InvalidRequest", "x-amz-trailer names no checksum this server knows: " + trailer);
+        }
+      }
+      ChecksumAlgorithm announced = null;
+      String sdk = req.getHeader("x-amz-sdk-checksum-algorithm");
+      if (sdk != null) {
+        announced = ChecksumAlgorithm.named(sdk.trim());
+        if (announced == null) {
+          throw new S3Exception(400, "InvalidRequest", "Value for x-amz-sdk-checksum-algorithm header is invalid.");
+        }
+      }
+      ChecksumAlgorithm algorithm = fromHeader != null ? fromHeader : fromTrailer != null ? fromTrailer : announced;
+      if (algorithm == null) {
+        return null;
+      }
+      if ((fromTrailer != null && fromTrailer != algorithm) || (announced != null && announced != algorithm)) {
+        throw new S3Exception(400, "InvalidRequest", "the checksum headers name different algorithms");
+      }
+      if (value != null && !wellFormed(value, algorithm)) {
+        throw new S3Exception(400, "InvalidRequest", "Value for " + algorithm.header() + " header is invalid.");
+      }
+      return new RequestedChecksum(algorithm, value);
+    }
+
+    static boolean wellFormed(String value, ChecksumAlgorithm algorithm) {
+      if (value.length() != algorithm.base64Length()) {
+        return false;
+      }
+      try {
+        Base64.getDecoder().decode(value);
+        return true;
+      } catch (IllegalArgumentException e) {
+        return false;
+      }
+    }
   }
 
   /** Content-MD5 if given: it must be the base64 of 16 bytes (InvalidDigest otherwise; a wrong one is BadDigest later). */
