@@ -25,7 +25,7 @@ public final class ChunkScrubber {
     long read = 0;
     for (String hash : chunks.hashes()) {
       try {
-        read += chunks.get(hash).length;
+        read += chunks.scrub(hash).length;
       } catch (CairnException e) {
         if (e.code() == ErrorCode.CHUNK_CORRUPT) {
           metrics.corrupt();

@@ -24,15 +24,22 @@ import net.jpountz.lz4.LZ4FastDecompressor;
 /**
  * Content-addressed chunk files: each chunk is named by the SHA-256 of its plain bytes and stored
  * once, compressed when that saves at least 10%, under {@code root/ab/cd/<hash>}. Writes go to a
- * temp file, are fsynced and renamed into place, so a chunk file is always whole. Every read
- * re-hashes and fails with CHUNK_CORRUPT on a mismatch. Blocking: worker threads only.
+ * temp file, are fsynced and renamed into place, so a chunk file is always whole. Every read is
+ * verified and fails with CHUNK_CORRUPT on a mismatch: against the CRC32C stored in the chunk's
+ * header (computed by the CPU's own instructions, as MinIO verifies reads with a fast bitrot hash
+ * rather than its content hash), or for chunks written before that against the SHA-256 name; the
+ * scrubber ({@link #scrub}) checks the SHA-256 name of every chunk. Blocking: worker threads only.
  */
 public final class ChunkStore {
+  /** A chunk written before read checksums: verified by its SHA-256 name. */
   private static final byte MAGIC = 'C';
+  /** A chunk whose header also holds the CRC32C of its plain bytes. */
+  private static final byte MAGIC_CRC = 'D';
   private static final byte PLAIN = 0;
   private static final byte LZ4 = 1;
   private static final byte ZSTD = 2;
   private static final int HEADER = 1 + 1 + 4;
+  private static final int HEADER_CRC = HEADER + 4;
 
   public enum Compression { lz4, zstd, none }
 
@@ -147,24 +154,45 @@ public final class ChunkStore {
         payloadLength = packedLength;
       }
     }
-    ByteBuffer header = ByteBuffer.allocate(HEADER).put(MAGIC).put(codec).putInt(length).flip();
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(data, 0, length);
+    ByteBuffer header = ByteBuffer.allocate(HEADER_CRC).put(MAGIC_CRC).put(codec).putInt(length)
+        .putInt((int) crc.getValue()).flip();
     return new ByteBuffer[] {header, ByteBuffer.wrap(payload == null ? data : payload, 0, payloadLength)};
   }
 
-  /** The chunk's plain bytes, verified against its name. */
+  /** The chunk's plain bytes, verified by their CRC32C (or, for older chunks, their SHA-256 name). */
   public byte[] get(String hash) throws IOException {
+    return read(hash, false);
+  }
+
+  /** The chunk's plain bytes, verified against its SHA-256 name whatever its header holds (scrubbing). */
+  public byte[] scrub(String hash) throws IOException {
+    return read(hash, true);
+  }
+
+  private byte[] read(String hash, boolean byName) throws IOException {
     Path file = path(hash);
     if (!Files.exists(file)) {
       throw new CairnException(ErrorCode.NOT_FOUND, "chunk " + hash + " is not on this node");
     }
     byte[] raw = Files.readAllBytes(file);
     byte[] plain;
+    boolean crcChecked;
     try {
+      crcChecked = raw.length > 0 && raw[0] == MAGIC_CRC;
       plain = decode(raw);
     } catch (RuntimeException e) {
       throw corrupt(hash, "cannot be decoded");
     }
-    if (!sha256Hex(plain, 0, plain.length).equals(hash)) {
+    if (crcChecked) {
+      java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+      crc.update(plain, 0, plain.length);
+      if ((int) crc.getValue() != ByteBuffer.wrap(raw, HEADER, 4).getInt()) {
+        throw corrupt(hash, "content does not match its CRC32C");
+      }
+    }
+    if ((byName || !crcChecked) && !sha256Hex(plain, 0, plain.length).equals(hash)) {
       throw corrupt(hash, "content does not match its hash");
     }
     return plain;
@@ -176,17 +204,20 @@ public final class ChunkStore {
 
   private byte[] decode(byte[] raw) {
     ByteBuffer in = ByteBuffer.wrap(raw);
-    if (in.get() != MAGIC) {
+    byte magic = in.get();
+    if (magic != MAGIC && magic != MAGIC_CRC) {
       throw new IllegalStateException("bad magic");
     }
     byte codec = in.get();
     int length = in.getInt();
+    int header = magic == MAGIC_CRC ? HEADER_CRC : HEADER;
+    in.position(header);
     byte[] plain = new byte[length];
     switch (codec) {
       case PLAIN -> in.get(plain);
-      case LZ4 -> unlz4.decompress(raw, HEADER, plain, 0, length);
+      case LZ4 -> unlz4.decompress(raw, header, plain, 0, length);
       case ZSTD -> {
-        long n = Zstd.decompressByteArray(plain, 0, length, raw, HEADER, raw.length - HEADER);
+        long n = Zstd.decompressByteArray(plain, 0, length, raw, header, raw.length - header);
         if (n != length) {
           throw new IllegalStateException("short zstd frame");
         }

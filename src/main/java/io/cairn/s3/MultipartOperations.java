@@ -8,10 +8,12 @@ import io.vertx.core.http.HttpServerRequest;
 final class MultipartOperations {
   private final ObjectStoreClient store;
   private final S3Bodies bodies;
+  private final PartCopy partCopy;
 
-  MultipartOperations(ObjectStoreClient store, S3Bodies bodies) {
+  MultipartOperations(ObjectStoreClient store, S3Bodies bodies, PartCopy partCopy) {
     this.store = store;
     this.bodies = bodies;
+    this.partCopy = partCopy;
   }
 
   Future<Void> create(HttpServerRequest req, S3Target t) {
@@ -20,16 +22,62 @@ final class MultipartOperations {
         .compose(u -> S3Replies.xml(req, 200, S3Xml.initiated(t.bucket(), t.key(), u.uploadId())));
   }
 
-  Future<Void> uploadPart(HttpServerRequest req, S3Target t, SigV4.Verified auth) {
+  private static int partNumber(S3Target t) {
     int partNumber;
     try {
       partNumber = Integer.parseInt(t.param("partNumber"));
     } catch (NumberFormatException | NullPointerException e) {
-      return Future.failedFuture(S3Exception.invalidArgument("partNumber must be a whole number from 1 to 10000"));
+      throw S3Exception.invalidArgument("partNumber must be a whole number from 1 to 10000");
     }
     if (partNumber < 1 || partNumber > 10_000) {
-      return Future.failedFuture(S3Exception.invalidArgument("partNumber must be a whole number from 1 to 10000"));
+      throw S3Exception.invalidArgument("partNumber must be a whole number from 1 to 10000");
     }
+    return partNumber;
+  }
+
+  /** UploadPartCopy: the part's bytes come from an existing object, whole or a byte range of it. */
+  Future<Void> uploadPartCopy(HttpServerRequest req, S3Target t) {
+    int partNumber = partNumber(t);
+    String[] source = ObjectOperations.copySource(req);
+    String rangeHeader = req.getHeader("x-amz-copy-source-range");
+    String uploadId = t.param("uploadId");
+    req.resume();
+    return store.parts(t.bucket(), t.key(), uploadId)
+        .compose(x -> store.object(source[0], source[1]))
+        .compose(src -> {
+          ObjectOperations.copySourceConditions(req, src);
+          return partCopy.copy(src, copyRange(rangeHeader, src.size()));
+        })
+        .compose(copied -> store.putPart(t.bucket(), t.key(), new MultipartUpload.Part(uploadId, partNumber,
+            copied.size(), copied.md5Hex(), copied.chunks(), System.currentTimeMillis())).map(x -> copied))
+        .compose(copied -> S3Replies.xml(req, 200, S3Xml.copiedPart(copied.md5Hex(), System.currentTimeMillis())));
+  }
+
+  /** x-amz-copy-source-range: exactly bytes=FIRST-LAST, inside the source; null: the whole source. */
+  static ByteRange copyRange(String header, long size) {
+    if (header == null) {
+      return null;
+    }
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("bytes=(\\d+)-(\\d+)").matcher(header.trim());
+    if (!m.matches()) {
+      throw S3Exception.invalidArgument("x-amz-copy-source-range must be bytes=FIRST-LAST");
+    }
+    long first;
+    long last;
+    try {
+      first = Long.parseLong(m.group(1));
+      last = Long.parseLong(m.group(2));
+    } catch (NumberFormatException e) {
+      throw S3Exception.invalidArgument("x-amz-copy-source-range is out of range");
+    }
+    if (first > last || last >= size) {
+      throw new S3Exception(400, "InvalidArgument", "Range specified is not valid for source object of size: " + size);
+    }
+    return new ByteRange(first, last);
+  }
+
+  Future<Void> uploadPart(HttpServerRequest req, S3Target t, SigV4.Verified auth) {
+    int partNumber = partNumber(t);
     String uploadId = t.param("uploadId");
     return store.parts(t.bucket(), t.key(), uploadId)
         .compose(x -> bodies.receive(req, auth))

@@ -98,15 +98,14 @@ final class ObjectOperations {
 
   /** A copy shares the source's chunks: only references change, no bytes are read or written. */
   Future<Void> copy(HttpServerRequest req, S3Target t) {
-    String source = S3Target.decodePath(req.getHeader("x-amz-copy-source"));
-    int q = source.indexOf('?');
-    source = (q < 0 ? source : source.substring(0, q)).replaceFirst("^/", "");
-    int slash = source.indexOf('/');
-    if (slash <= 0 || slash == source.length() - 1) {
-      return Future.failedFuture(S3Exception.invalidArgument("x-amz-copy-source must be bucket/key"));
+    String[] source;
+    try {
+      source = copySource(req);
+    } catch (S3Exception e) {
+      return Future.failedFuture(e);
     }
-    String srcBucket = source.substring(0, slash);
-    String srcKey = source.substring(slash + 1);
+    String srcBucket = source[0];
+    String srcKey = source[1];
     String directive = req.getHeader("x-amz-metadata-directive");
     if (directive != null && !directive.equalsIgnoreCase("COPY") && !directive.equalsIgnoreCase("REPLACE")) {
       return Future.failedFuture(S3Exception.invalidArgument("x-amz-metadata-directive must be COPY or REPLACE"));
@@ -129,6 +128,18 @@ final class ObjectOperations {
           return store.commit(copy).map(x -> copy);
         })
         .compose(copy -> S3Replies.xml(req, 200, S3Xml.copied(copy.etag(), copy.createdAt())));
+  }
+
+  /** x-amz-copy-source as {bucket, key} (a leading slash and a ?versionId are ignored). */
+  static String[] copySource(HttpServerRequest req) {
+    String source = S3Target.decodePath(req.getHeader("x-amz-copy-source"));
+    int q = source.indexOf('?');
+    source = (q < 0 ? source : source.substring(0, q)).replaceFirst("^/", "");
+    int slash = source.indexOf('/');
+    if (slash <= 0 || slash == source.length() - 1) {
+      throw S3Exception.invalidArgument("x-amz-copy-source must be bucket/key");
+    }
+    return new String[] {source.substring(0, slash), source.substring(slash + 1)};
   }
 
   /** x-amz-copy-source-if-*: the read preconditions, on the source, and always 412 when they fail. */

@@ -73,7 +73,8 @@ final class S3Dispatcher {
       if (m == HttpMethod.POST) {
         return multipart.complete(req, t, auth);
       } else if (m == HttpMethod.PUT) {
-        return multipart.uploadPart(req, t, auth);
+        return req.headers().contains("x-amz-copy-source") ? multipart.uploadPartCopy(req, t)
+            : multipart.uploadPart(req, t, auth);
       } else if (m == HttpMethod.DELETE) {
         return multipart.abort(req, t);
       } else if (m == HttpMethod.GET) {

@@ -43,7 +43,8 @@ public final class S3Verticle extends VerticleBase {
     dispatcher = new S3Dispatcher(store,
         new BucketOperations(store, bodies, settings.accessKeyId(), settings.region()),
         new ObjectOperations(vertx, store, bodies, placement, settings.timeout()),
-        new MultipartOperations(store, bodies));
+        new MultipartOperations(store, bodies,
+            new PartCopy(vertx, placement, settings.chunkSize(), settings.timeout())));
     server = vertx.createHttpServer(guard.options(new HttpServerOptions().setHost(settings.host())
         .setPort(settings.port())));
     guarded = guard.attach(vertx, server, this::handle);

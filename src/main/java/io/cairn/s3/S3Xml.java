@@ -95,6 +95,11 @@ final class S3Xml {
     return b.append("</DeleteResult>").toString();
   }
 
+  static String copiedPart(String etag, long millis) {
+    return HEAD + "<CopyPartResult xmlns=\"" + NS + "\"><LastModified>" + time(millis) + "</LastModified><ETag>&quot;"
+        + etag + "&quot;</ETag></CopyPartResult>";
+  }
+
   static String copied(String etag, long millis) {
     return HEAD + "<CopyObjectResult xmlns=\"" + NS + "\"><LastModified>" + time(millis) + "</LastModified><ETag>&quot;"
         + etag + "&quot;</ETag></CopyObjectResult>";

@@ -36,7 +36,7 @@ class ChunkStoreTest {
       byte[] noise = new byte[100_000];
       new Random(7).nextBytes(noise);
       ChunkStore.Stored random = store.put(noise, noise.length);
-      assertThat(random.storedBytes()).as("random bytes are stored plain").isEqualTo(noise.length + 6);
+      assertThat(random.storedBytes()).as("random bytes are stored plain").isEqualTo(noise.length + 10);
       assertThat(store.get(random.hash())).isEqualTo(noise);
       assertThat(store.hashes()).containsExactlyInAnyOrder(first.hash(), random.hash());
     }
@@ -53,6 +53,40 @@ class ChunkStoreTest {
     Files.write(store.path(s.hash()), raw);
     assertThatThrownBy(() -> store.get(s.hash())).isInstanceOfSatisfying(CairnException.class,
         e -> assertThat(e.code()).isEqualTo(ErrorCode.CHUNK_CORRUPT));
+    assertThatThrownBy(() -> store.scrub(s.hash())).isInstanceOfSatisfying(CairnException.class,
+        e -> assertThat(e.code()).isEqualTo(ErrorCode.CHUNK_CORRUPT));
     assertThat(Arrays.equals(data, raw)).isFalse();
+  }
+
+  @Test
+  void readsCheckTheCrc32cAndTheScrubberTheSha256Name() throws Exception {
+    ChunkStore store = new ChunkStore(dir, ChunkStore.Compression.none);
+    byte[] data = "chunk content".getBytes();
+    ChunkStore.Stored s = store.put(data, data.length);
+    // other bytes under this name with a matching CRC32C: only the name's hash can tell
+    byte[] other = "other content".getBytes();
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(other);
+    Files.write(store.path(s.hash()), java.nio.ByteBuffer.allocate(10 + other.length).put((byte) 'D').put((byte) 0)
+        .putInt(other.length).putInt((int) crc.getValue()).put(other).array());
+    assertThat(store.get(s.hash())).isEqualTo(other);
+    assertThatThrownBy(() -> store.scrub(s.hash())).isInstanceOfSatisfying(CairnException.class,
+        e -> assertThat(e.getMessage()).contains("does not match its hash"));
+  }
+
+  @Test
+  void chunksWrittenBeforeReadChecksumsAreVerifiedByTheirName() throws Exception {
+    ChunkStore store = new ChunkStore(dir, ChunkStore.Compression.none);
+    byte[] data = "an old chunk".getBytes();
+    String hash = ChunkStore.sha256Hex(data, 0, data.length);
+    Files.createDirectories(store.path(hash).getParent());
+    byte[] old = java.nio.ByteBuffer.allocate(6 + data.length).put((byte) 'C').put((byte) 0).putInt(data.length)
+        .put(data).array();
+    Files.write(store.path(hash), old);
+    assertThat(store.get(hash)).isEqualTo(data);
+    old[8] ^= 0x01;
+    Files.write(store.path(hash), old);
+    assertThatThrownBy(() -> store.get(hash)).isInstanceOfSatisfying(CairnException.class,
+        e -> assertThat(e.getMessage()).contains("does not match its hash"));
   }
 }

@@ -124,6 +124,50 @@ class AwsSdkJavaTest {
   }
 
   @Test
+  void partsCopiedFromObjectsWholeOrByRangeAndAPartUploadedTwice() {
+    s3.createBucket(b -> b.bucket("sdk-copy"));
+    byte[] single = bytes(6 << 20, 4);
+    s3.putObject(p -> p.bucket("sdk-copy").key("single"), RequestBody.fromBytes(single));
+    byte[] tail = bytes(3000, 5);
+    s3.putObject(p -> p.bucket("sdk-copy").key("tail"), RequestBody.fromBytes(tail));
+    String uploadId = s3.createMultipartUpload(c -> c.bucket("sdk-copy").key("joined")).uploadId();
+    // a whole single-part source: its chunks are shared, its ETag is the part's
+    var whole = s3.uploadPartCopy(u -> u.sourceBucket("sdk-copy").sourceKey("single").destinationBucket("sdk-copy")
+        .destinationKey("joined").uploadId(uploadId).partNumber(1));
+    assertThat(whole.copyPartResult().eTag()).isEqualTo(s3.headObject(h -> h.bucket("sdk-copy").key("single")).eTag());
+    // part 2 uploaded twice: the one that finished last counts
+    s3.uploadPart(u -> u.bucket("sdk-copy").key("joined").uploadId(uploadId).partNumber(2),
+        RequestBody.fromString("first try", StandardCharsets.UTF_8));
+    var ranged = s3.uploadPartCopy(u -> u.sourceBucket("sdk-copy").sourceKey("tail").destinationBucket("sdk-copy")
+        .destinationKey("joined").uploadId(uploadId).partNumber(2).copySourceRange("bytes=100-1099"));
+    s3.completeMultipartUpload(c -> c.bucket("sdk-copy").key("joined").uploadId(uploadId)
+        .multipartUpload(m -> m.parts(CompletedPart.builder().partNumber(1).eTag(whole.copyPartResult().eTag()).build(),
+            CompletedPart.builder().partNumber(2).eTag(ranged.copyPartResult().eTag()).build())));
+    byte[] got = s3.getObjectAsBytes(g -> g.bucket("sdk-copy").key("joined")).asByteArray();
+    byte[] expected = new byte[single.length + 1000];
+    System.arraycopy(single, 0, expected, 0, single.length);
+    System.arraycopy(tail, 100, expected, single.length, 1000);
+    assertThat(got).isEqualTo(expected);
+
+    // a range of a multipart source, across its parts
+    String second = s3.createMultipartUpload(c -> c.bucket("sdk-copy").key("from-multi")).uploadId();
+    long from = (6 << 20) - 10;
+    var across = s3.uploadPartCopy(u -> u.sourceBucket("sdk-copy").sourceKey("joined").destinationBucket("sdk-copy")
+        .destinationKey("from-multi").uploadId(second).partNumber(1).copySourceRange("bytes=" + from + "-"
+            + (from + 19)));
+    s3.completeMultipartUpload(c -> c.bucket("sdk-copy").key("from-multi").uploadId(second)
+        .multipartUpload(m -> m.parts(CompletedPart.builder().partNumber(1).eTag(across.copyPartResult().eTag())
+            .build())));
+    assertThat(s3.getObjectAsBytes(g -> g.bucket("sdk-copy").key("from-multi")).asByteArray())
+        .isEqualTo(java.util.Arrays.copyOfRange(expected, (int) from, (int) from + 20));
+    String third = s3.createMultipartUpload(c -> c.bucket("sdk-copy").key("bad-range")).uploadId();
+    assertThatThrownBy(() -> s3.uploadPartCopy(u -> u.sourceBucket("sdk-copy").sourceKey("tail")
+        .destinationBucket("sdk-copy").destinationKey("bad-range").uploadId(third).partNumber(1)
+        .copySourceRange("bytes=0-5000")))
+        .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(400));
+  }
+
+  @Test
   void metadataConditionsCopiesAndListings() {
     s3.createBucket(b -> b.bucket("sdk-meta"));
     s3.putObject(p -> p.bucket("sdk-meta").key("doc.txt").contentType("text/plain; charset=utf-8")
