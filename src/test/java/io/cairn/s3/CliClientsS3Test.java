@@ -24,12 +24,12 @@ class CliClientsS3Test {
   Path dir;
 
   @Test
-  void awsCliAndS3cmdWorkAgainstCairn() throws Exception {
+  void awsCliS3cmdAndRcloneWorkAgainstCairn() throws Exception {
     ExternalClient.Result r = ExternalClient.run("bash", "s3_cli_check.sh", dir, Duration.ofSeconds(200),
         "http://127.0.0.1:" + node.agent().s3Port(), TestNode.ACCESS_KEY_ID, TestNode.SECRET_ACCESS_KEY, dir.toString());
     String out = r.output();
     assertThat(r.exit()).as(out).isZero();
     assertThat(out).contains("aws s3 cp 50 MiB up and down identical", "aws listings ok", "aws presign + curl ok",
-        "s3cmd put/get/ls/del ok", "cleanup ok");
+        "s3cmd put/get/ls/del ok", "rclone copy/check/lsf/delete ok", "cleanup ok");
   }
 }
