@@ -190,18 +190,9 @@ public final class RaftNode implements ControlLog {
         .setStartupRole(listener ? RaftPeerRole.LISTENER : RaftPeerRole.FOLLOWER).build();
   }
 
-  /** A command waiting for its round of the log, and who waits for its outcome. */
-  private record Pending(LogCommand command, CompletableFuture<Applied> outcome) {}
+  private final EntryBatcher batcher = new EntryBatcher(this::submitEntry, ENTRIES_IN_FLIGHT, MAX_COMMANDS_PER_ENTRY);
 
-  private final Object batching = new Object();
-  private List<Pending> waiting = new ArrayList<>();
-  private int entriesInFlight;
-
-  /**
-   * Concurrent writes share rounds of the log: while {@link #ENTRIES_IN_FLIGHT} entries are on
-   * their way, new commands wait and then go together as one entry (each keeps its own outcome).
-   * A lone write goes at once.
-   */
+  /** Concurrent writes share log entries ({@link EntryBatcher}); a lone write goes at once. */
   @Override
   public CompletableFuture<Applied> append(LogCommand command, List<Mutation> local) {
     if (client == null || server == null) {
@@ -209,19 +200,7 @@ public final class RaftNode implements ControlLog {
           "the cluster is still forming: no Raft group yet"));
     }
     long started = System.nanoTime();
-    Pending pending = new Pending(command, new CompletableFuture<>());
-    List<Pending> entry = null;
-    synchronized (batching) {
-      waiting.add(pending);
-      if (entriesInFlight < ENTRIES_IN_FLIGHT) {
-        entriesInFlight++;
-        entry = nextEntry();
-      }
-    }
-    if (entry != null) {
-      submit(entry);
-    }
-    return pending.outcome()
+    return batcher.add(command)
         .orTimeout(writeTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .exceptionallyCompose(e -> CompletableFuture.failedFuture(new CairnException(ErrorCode.UNAVAILABLE,
             "no quorum: the write was not committed after " + (System.nanoTime() - started) / 1_000_000 + " ms (limit "
@@ -229,51 +208,21 @@ public final class RaftNode implements ControlLog {
         .whenComplete((a, e) -> writes.record(System.nanoTime() - started, TimeUnit.NANOSECONDS));
   }
 
-  /** Takes up to {@link #MAX_COMMANDS_PER_ENTRY} waiting commands; call holding {@code batching}. */
-  private List<Pending> nextEntry() {
-    if (waiting.size() <= MAX_COMMANDS_PER_ENTRY) {
-      List<Pending> all = waiting;
-      waiting = new ArrayList<>();
-      return all;
-    }
-    List<Pending> head = new ArrayList<>(waiting.subList(0, MAX_COMMANDS_PER_ENTRY));
-    waiting = new ArrayList<>(waiting.subList(MAX_COMMANDS_PER_ENTRY, waiting.size()));
-    return head;
-  }
-
-  private void submit(List<Pending> entry) {
-    List<LogCommand> commands = entry.stream().map(Pending::command).toList();
+  /** One log entry: sent to the leader, committed, and applied on this node; an outcome per command. */
+  private CompletableFuture<List<Applied>> submitEntry(List<LogCommand> commands) {
     RaftClient c = client;
-    CompletableFuture<RaftClientReply> sent = c == null
-        ? CompletableFuture.failedFuture(new IOException("the Raft client is closed"))
-        : c.async().send(Message.valueOf(ByteString.copyFrom(LogCommand.encodeEntry(commands))));
-    sent.thenCompose(reply -> {
+    if (c == null) {
+      return CompletableFuture.failedFuture(new IOException("the Raft client is closed"));
+    }
+    return c.async().send(Message.valueOf(ByteString.copyFrom(LogCommand.encodeEntry(commands))))
+        .thenCompose(reply -> {
           if (!reply.isSuccess()) {
             throw new java.util.concurrent.CompletionException(reply.getException() != null ? reply.getException()
                 : new IOException("write not committed"));
           }
           List<io.cairn.state.StateStore.Outcome> outcomes = RaftStateMachine.outcomes(reply.getMessage(), commands);
-          return applier.awaitApplied(reply.getLogIndex()).thenApply(v -> {
-            for (int i = 0; i < entry.size(); i++) {
-              entry.get(i).outcome().complete(new Applied(reply.getLogIndex(), outcomes.get(i)));
-            }
-            return null;
-          });
-        })
-        .whenComplete((v, e) -> {
-          if (e != null) {
-            entry.forEach(p -> p.outcome().completeExceptionally(e));
-          }
-          List<Pending> next;
-          synchronized (batching) {
-            next = waiting.isEmpty() ? null : nextEntry();
-            if (next == null) {
-              entriesInFlight--;
-            }
-          }
-          if (next != null) {
-            submit(next);
-          }
+          return applier.awaitApplied(reply.getLogIndex())
+              .thenApply(v -> outcomes.stream().map(o -> new Applied(reply.getLogIndex(), o)).toList());
         });
   }
 

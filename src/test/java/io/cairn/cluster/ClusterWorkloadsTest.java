@@ -172,12 +172,16 @@ class ClusterWorkloadsTest {
     JsonObject manifest = Manifests.workload("counter", 0, "sleep", "1");
     manifest.getJsonObject("metadata").getJsonObject("labels").put("count", "0");
     assertThat(cluster.node(0).put("/api/v1/workloads/counter", manifest.encode()).status()).isEqualTo(201);
+    for (ClusterNodes.Member m : cluster.members()) { // reads are local: wait until each node applied it
+      await().atMost(Duration.ofSeconds(10)).until(() -> m.get("/api/v1/workloads/counter").status() == 200);
+    }
     int perClient = 6;
+    List<Throwable> failures = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     java.util.concurrent.atomic.AtomicInteger successes = new java.util.concurrent.atomic.AtomicInteger();
     java.util.concurrent.atomic.AtomicInteger conflicts = new java.util.concurrent.atomic.AtomicInteger();
     List<Thread> clients = new java.util.ArrayList<>();
     for (ClusterNodes.Member m : cluster.members()) {
-      clients.add(Thread.ofPlatform().start(() -> {
+      clients.add(Thread.ofPlatform().uncaughtExceptionHandler((t, e) -> failures.add(e)).start(() -> {
         for (int done = 0; done < perClient; ) {
           JsonObject current = m.get("/api/v1/workloads/counter").json();
           JsonObject metadata = current.getJsonObject("metadata");
@@ -199,6 +203,7 @@ class ClusterWorkloadsTest {
     for (Thread t : clients) {
       t.join(120_000);
     }
+    assertThat(failures).isEmpty();
     assertThat(successes.get()).isEqualTo(3 * perClient);
     for (ClusterNodes.Member m : cluster.members()) {
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(m.get("/api/v1/workloads/counter").json()
