@@ -161,23 +161,38 @@ public final class ChunkStore {
     return new ByteBuffer[] {header, ByteBuffer.wrap(payload == null ? data : payload, 0, payloadLength)};
   }
 
+  /** A chunk's plain bytes: {@code length} bytes of {@code array} from {@code offset}. */
+  public record Slice(byte[] array, int offset, int length) {
+    public byte[] copy() {
+      return offset == 0 && length == array.length ? array : java.util.Arrays.copyOfRange(array, offset, offset + length);
+    }
+  }
+
   /** The chunk's plain bytes, verified by their CRC32C (or, for older chunks, their SHA-256 name). */
   public byte[] get(String hash) throws IOException {
+    return read(hash, false).copy();
+  }
+
+  /**
+   * The same, without copying an uncompressed chunk out of the file's bytes: the slice points into
+   * the array the file was read into (what a GET sends).
+   */
+  public Slice slice(String hash) throws IOException {
     return read(hash, false);
   }
 
   /** The chunk's plain bytes, verified against its SHA-256 name whatever its header holds (scrubbing). */
   public byte[] scrub(String hash) throws IOException {
-    return read(hash, true);
+    return read(hash, true).copy();
   }
 
-  private byte[] read(String hash, boolean byName) throws IOException {
+  private Slice read(String hash, boolean byName) throws IOException {
     Path file = path(hash);
     if (!Files.exists(file)) {
       throw new CairnException(ErrorCode.NOT_FOUND, "chunk " + hash + " is not on this node");
     }
     byte[] raw = Files.readAllBytes(file);
-    byte[] plain;
+    Slice plain;
     boolean crcChecked;
     try {
       crcChecked = raw.length > 0 && raw[0] == MAGIC_CRC;
@@ -187,12 +202,12 @@ public final class ChunkStore {
     }
     if (crcChecked) {
       java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-      crc.update(plain, 0, plain.length);
+      crc.update(plain.array(), plain.offset(), plain.length());
       if ((int) crc.getValue() != ByteBuffer.wrap(raw, HEADER, 4).getInt()) {
         throw corrupt(hash, "content does not match its CRC32C");
       }
     }
-    if ((byName || !crcChecked) && !sha256Hex(plain, 0, plain.length).equals(hash)) {
+    if ((byName || !crcChecked) && !sha256Hex(plain.array(), plain.offset(), plain.length()).equals(hash)) {
       throw corrupt(hash, "content does not match its hash");
     }
     return plain;
@@ -202,7 +217,7 @@ public final class ChunkStore {
     return new CairnException(ErrorCode.CHUNK_CORRUPT, "chunk " + hash + " " + why);
   }
 
-  private byte[] decode(byte[] raw) {
+  private Slice decode(byte[] raw) {
     ByteBuffer in = ByteBuffer.wrap(raw);
     byte magic = in.get();
     if (magic != MAGIC && magic != MAGIC_CRC) {
@@ -211,10 +226,14 @@ public final class ChunkStore {
     byte codec = in.get();
     int length = in.getInt();
     int header = magic == MAGIC_CRC ? HEADER_CRC : HEADER;
-    in.position(header);
+    if (codec == PLAIN) {
+      if (raw.length - header != length) {
+        throw new IllegalStateException("length does not match the header");
+      }
+      return new Slice(raw, header, length); // no copy: the payload is the plain bytes
+    }
     byte[] plain = new byte[length];
     switch (codec) {
-      case PLAIN -> in.get(plain);
       case LZ4 -> unlz4.decompress(raw, header, plain, 0, length);
       case ZSTD -> {
         long n = Zstd.decompressByteArray(plain, 0, length, raw, header, raw.length - header);
@@ -224,7 +243,7 @@ public final class ChunkStore {
       }
       default -> throw new IllegalStateException("unknown codec " + codec);
     }
-    return plain;
+    return new Slice(plain, 0, length);
   }
 
   /** Deletes the chunk; returns the bytes freed. */

@@ -65,6 +65,7 @@ final class ObjectDownload {
   /** Wraps the chunk's bytes rather than copying them: the slice is all the response needs. */
   private static Future<Buffer> fetch(Vertx vertx, String node, Piece p, Duration timeout) {
     return Bus.<StorageBus.ChunkBytes>request(vertx, StorageBus.chunkGet(node), new StorageBus.GetChunk(p.hash()),
-        timeout, null).map(c -> BufferInternal.buffer(Unpooled.wrappedBuffer(c.bytes(), p.from(), p.length())));
+        timeout, null).map(c -> BufferInternal.buffer(Unpooled.wrappedBuffer(c.bytes(), c.offset() + p.from(),
+        p.length())));
   }
 }

@@ -55,7 +55,7 @@ final class PartCopy {
       int to = (int) (Math.min(end, chunkEnd) - chunkStart + 1);
       chain = chain.compose(v -> Bus.<StorageBus.ChunkBytes>request(vertx,
               StorageBus.chunkGet(placement.nodesFor(c.hash()).get(0)), new StorageBus.GetChunk(c.hash()), timeout, null))
-          .compose(bytes -> writer.add(bytes.bytes(), from, to));
+          .compose(bytes -> writer.add(bytes.bytes(), bytes.offset() + from, bytes.offset() + to));
     }
     return chain.compose(v -> writer.finish());
   }

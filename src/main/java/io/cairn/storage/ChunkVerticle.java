@@ -42,7 +42,8 @@ public final class ChunkVerticle extends VerticleBase {
     consumers.add(Bus.<StorageBus.GetChunk>serve(vertx, StorageBus.chunkGet(nodeId), m -> {
       long started = System.nanoTime();
       try {
-        return new StorageBus.ChunkBytes(chunks.get(m.hash()));
+        io.cairn.objects.ChunkStore.Slice slice = chunks.slice(m.hash());
+        return new StorageBus.ChunkBytes(slice.array(), slice.offset(), slice.length());
       } catch (CairnException e) {
         if (e.code() == ErrorCode.CHUNK_CORRUPT) {
           recordCorrupt(m.hash());

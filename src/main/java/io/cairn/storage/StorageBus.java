@@ -139,7 +139,12 @@ public final class StorageBus {
   /** Reply: {@link ChunkBytes}. */
   public record GetChunk(String hash) {}
 
-  public record ChunkBytes(byte[] bytes) {}
+  /** A chunk's plain bytes: {@code length} bytes of {@code bytes} from {@code offset} (no copy made to trim). */
+  public record ChunkBytes(byte[] bytes, int offset, int length) {
+    public ChunkBytes(byte[] bytes) {
+      this(bytes, 0, bytes.length);
+    }
+  }
 
   public static final List<Class<?>> MESSAGE_TYPES = List.of(Get.class, Scan.class, Entries.class, Write.class,
       QueryEvents.class, Events.class, Ping.class, Pong.class, Entry.class, Event.class,
