@@ -37,6 +37,7 @@ public final class StateStore implements AutoCloseable {
   private final List<ColumnFamilyHandle> allHandles = new ArrayList<>();
   private final WriteOptions writeOptions;
   private final HybridClock clock;
+  private final ReplicatedTables replicatedTables;
 
   private StateStore(RocksDB db, DBOptions dbOptions, ColumnFamilyOptions cfOptions,
       List<ColumnFamilyHandle> handleList, HybridClock clock, boolean syncWrites) {
@@ -50,6 +51,7 @@ public final class StateStore implements AutoCloseable {
       handles.put(tables[i], handleList.get(i + 1));
     }
     this.writeOptions = new WriteOptions().setSync(syncWrites);
+    this.replicatedTables = new ReplicatedTables(db, handles, clock, writeOptions);
   }
 
   /** Opens (creating if needed) the store under {@code dir}, writing versions stamped by {@code nodeId}. */
@@ -153,8 +155,8 @@ public final class StateStore implements AutoCloseable {
   }
 
   /** Where the (term, index) of the last applied log entry and the fencing term are kept (default column family). */
-  private static final byte[] APPLIED_INDEX = "cairn.appliedIndex".getBytes(StandardCharsets.UTF_8);
-  private static final byte[] FENCE_TERM = "cairn.fenceTerm".getBytes(StandardCharsets.UTF_8);
+  static final byte[] APPLIED_INDEX = "cairn.appliedIndex".getBytes(StandardCharsets.UTF_8);
+  static final byte[] FENCE_TERM = "cairn.fenceTerm".getBytes(StandardCharsets.UTF_8);
 
   /** The log position of the last applied command: the Raft term and index (term 0 for the single-node log). */
   public record Applied(long term, long index) {
@@ -305,41 +307,8 @@ public final class StateStore implements AutoCloseable {
   public record Digest(long appliedIndex, String sha256) {}
 
   public Digest digest() throws RocksDBException {
-    java.security.MessageDigest sha;
-    try {
-      sha = java.security.MessageDigest.getInstance("SHA-256");
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-    org.rocksdb.Snapshot snapshot = db.getSnapshot();
-    try (org.rocksdb.ReadOptions read = new org.rocksdb.ReadOptions().setSnapshot(snapshot)) {
-      Applied at = Applied.decode(db.get(read, APPLIED_INDEX));
-      for (Table t : Table.values()) {
-        if (!t.replicated()) {
-          continue;
-        }
-        try (RocksIterator it = db.newIterator(handles.get(t), read)) {
-          for (it.seekToFirst(); it.isValid(); it.next()) {
-            Entry<Object> e = EntryCodec.decode(t, key(it), it.value());
-            if (e.tombstone()) {
-              continue;
-            }
-            sha.update(t.columnFamily().getBytes(StandardCharsets.UTF_8));
-            sha.update((byte) 0);
-            sha.update(it.key());
-            sha.update((byte) 0);
-            sha.update(java.nio.ByteBuffer.allocate(8).putLong(e.logIndex()).array());
-            sha.update(Json.encode(e.value()));
-          }
-        }
-      }
-      return new Digest(at.index(), java.util.HexFormat.of().formatHex(sha.digest()));
-    } finally {
-      db.releaseSnapshot(snapshot);
-    }
+    return replicatedTables.digest();
   }
-
-  private static final int SNAPSHOT_FORMAT = 0x43534e31; // "CSN1"
 
   /**
    * Writes the replicated tables and the applied position, read at one consistent point, to
@@ -347,34 +316,7 @@ public final class StateStore implements AutoCloseable {
    * never touches that node's own data. Returns the position the snapshot is at.
    */
   public Applied exportReplicated(Path file) throws RocksDBException, java.io.IOException {
-    org.rocksdb.Snapshot snapshot = db.getSnapshot();
-    try (org.rocksdb.ReadOptions read = new org.rocksdb.ReadOptions().setSnapshot(snapshot);
-         java.io.DataOutputStream out = new java.io.DataOutputStream(new java.io.BufferedOutputStream(
-             Files.newOutputStream(file), 1 << 16))) {
-      Applied at = Applied.decode(db.get(read, APPLIED_INDEX));
-      byte[] fence = db.get(read, FENCE_TERM);
-      out.writeInt(SNAPSHOT_FORMAT);
-      out.writeLong(at.term());
-      out.writeLong(at.index());
-      out.writeLong(fence == null ? 0 : java.nio.ByteBuffer.wrap(fence).getLong());
-      for (Table t : Table.values()) {
-        if (!t.replicated()) {
-          continue;
-        }
-        try (RocksIterator it = db.newIterator(handles.get(t), read)) {
-          for (it.seekToFirst(); it.isValid(); it.next()) {
-            out.writeBoolean(true);
-            out.writeUTF(t.columnFamily());
-            writeBytes(out, it.key());
-            writeBytes(out, it.value());
-          }
-        }
-      }
-      out.writeBoolean(false);
-      return at;
-    } finally {
-      db.releaseSnapshot(snapshot);
-    }
+    return replicatedTables.export(file);
   }
 
   /**
@@ -382,58 +324,8 @@ public final class StateStore implements AutoCloseable {
    * (node-local tables are left alone). Returns the position installed.
    */
   public synchronized Applied importReplicated(Path file) throws RocksDBException, java.io.IOException {
-    try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(
-             Files.newInputStream(file), 1 << 16));
-         WriteBatch batch = new WriteBatch()) {
-      if (in.readInt() != SNAPSHOT_FORMAT) {
-        throw new java.io.IOException(file + " is not a state snapshot");
-      }
-      Applied at = new Applied(in.readLong(), in.readLong());
-      long fence = in.readLong();
-      for (Table t : Table.values()) {
-        if (t.replicated()) {
-          try (RocksIterator it = db.newIterator(handles.get(t))) {
-            for (it.seekToFirst(); it.isValid(); it.next()) {
-              batch.delete(handles.get(t), it.key());
-            }
-          }
-        }
-      }
-      java.util.Map<String, Table> byName = new java.util.HashMap<>();
-      for (Table t : Table.values()) {
-        byName.put(t.columnFamily(), t);
-      }
-      while (in.readBoolean()) {
-        Table t = byName.get(in.readUTF());
-        byte[] k = readBytes(in);
-        byte[] v = readBytes(in);
-        if (t == null || !t.replicated()) {
-          throw new java.io.IOException("snapshot names a table that is not replicated");
-        }
-        batch.put(handles.get(t), k, v);
-        clock.observe(EntryCodec.decode(t, new String(k, StandardCharsets.UTF_8), v).version());
-      }
-      batch.put(APPLIED_INDEX, at.encode());
-      batch.put(FENCE_TERM, java.nio.ByteBuffer.allocate(8).putLong(fence).array());
-      db.write(writeOptions, batch);
-      applied = at;
-      return at;
-    }
-  }
-
-  private static void writeBytes(java.io.DataOutputStream out, byte[] bytes) throws java.io.IOException {
-    out.writeInt(bytes.length);
-    out.write(bytes);
-  }
-
-  private static byte[] readBytes(java.io.DataInputStream in) throws java.io.IOException {
-    int n = in.readInt();
-    if (n < 0 || n > (64 << 20)) {
-      throw new java.io.IOException("corrupt snapshot: entry of " + n + " bytes");
-    }
-    byte[] b = new byte[n];
-    in.readFully(b);
-    return b;
+    applied = replicatedTables.install(file);
+    return applied;
   }
 
   /** Physically removes tombstones older than {@code cutoffMillis}; returns how many. */
@@ -459,7 +351,7 @@ public final class StateStore implements AutoCloseable {
     }
   }
 
-  private static String key(RocksIterator it) {
+  static String key(RocksIterator it) {
     return new String(it.key(), StandardCharsets.UTF_8);
   }
 
