@@ -15,8 +15,18 @@ public final class MultipartUpload {
     }
   }
 
+  /** {@code checksums}: the part's checked flexible checksum by header name (empty: none was sent). */
   public record Part(String uploadId, int partNumber, long size, String etag, List<ObjectMeta.ChunkRef> chunks,
-      long createdAt) {}
+      long createdAt, Map<String, String> checksums) {
+    public Part {
+      checksums = checksums == null ? Map.of() : checksums;
+    }
+
+    public Part(String uploadId, int partNumber, long size, String etag, List<ObjectMeta.ChunkRef> chunks,
+        long createdAt) {
+      this(uploadId, partNumber, size, etag, chunks, createdAt, Map.of());
+    }
+  }
 
   /** A part as the client names it when completing: number and ETag (quotes removed). */
   public record PartRef(int partNumber, String etag) {}

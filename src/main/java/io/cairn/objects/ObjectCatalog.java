@@ -232,6 +232,12 @@ public final class ObjectCatalog {
    */
   public ObjectMeta complete(String bucket, String key, String uploadId, List<MultipartUpload.PartRef> wanted)
       throws RocksDBException {
+    return complete(bucket, key, uploadId, wanted, Map.of());
+  }
+
+  /** {@code checksums}: the completed object's checksum (S3's composite of its parts'), or empty. */
+  public ObjectMeta complete(String bucket, String key, String uploadId, List<MultipartUpload.PartRef> wanted,
+      Map<String, String> checksums) throws RocksDBException {
     bucket(bucket);
     Optional<ObjectMeta> done = store.<ObjectMeta>get(Table.OBJECTS, objectKey(bucket, key)).map(Entry::value)
         .filter(o -> uploadId.equals(o.uploadId()));
@@ -273,7 +279,7 @@ public final class ObjectCatalog {
     }
     String etag = java.util.HexFormat.of().formatHex(md5.digest()) + "-" + wanted.size();
     ObjectMeta meta = new ObjectMeta(bucket, key, size, etag, u.contentType(), u.userMetadata(), chunks,
-        System.currentTimeMillis(), u.headers(), uploadId);
+        System.currentTimeMillis(), u.headers(), uploadId, checksums);
     Optional<ObjectMeta> old = store.<ObjectMeta>get(Table.OBJECTS, objectKey(bucket, key)).map(Entry::value);
     Map<String, Long> delta = new HashMap<>();
     chunks.forEach(c -> delta.merge(c.hash(), 1L, Long::sum));

@@ -3,6 +3,7 @@ package io.cairn.s3;
 import io.cairn.objects.MultipartUpload;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
+import java.util.List;
 
 /** Multipart uploads: create, upload a part, complete, abort, list parts. */
 final class MultipartOperations {
@@ -82,7 +83,7 @@ final class MultipartOperations {
     return store.parts(t.bucket(), t.key(), uploadId)
         .compose(x -> bodies.receive(req, auth))
         .compose(r -> store.putPart(t.bucket(), t.key(), new MultipartUpload.Part(uploadId, partNumber, r.size(),
-            r.md5Hex(), r.chunks(), System.currentTimeMillis())).map(x -> r))
+            r.md5Hex(), r.chunks(), System.currentTimeMillis(), r.checksums())).map(x -> r))
         .compose(r -> {
           req.response().putHeader("ETag", "\"" + r.md5Hex() + "\"");
           r.checksums().forEach(req.response()::putHeader);
@@ -91,10 +92,50 @@ final class MultipartOperations {
   }
 
   Future<Void> complete(HttpServerRequest req, S3Target t, SigV4.Verified auth) {
+    String uploadId = t.param("uploadId");
     return bodies.verified(req, auth)
         .map(S3Requests::completeParts)
-        .compose(parts -> store.complete(t.bucket(), t.key(), t.param("uploadId"), parts))
-        .compose(meta -> S3Replies.xml(req, 200, S3Xml.completed(t.bucket(), t.key(), meta.etag())));
+        .compose(parts -> store.parts(t.bucket(), t.key(), uploadId)
+            .map(stored -> composite(stored, parts))
+            .otherwise(java.util.Map.of()) // gone: a retried completion, answered from the object
+            .compose(checksums -> store.complete(t.bucket(), t.key(), uploadId, parts, checksums)))
+        .compose(meta -> S3Replies.xml(req, 200, S3Xml.completed(t.bucket(), t.key(), meta.etag(), meta.checksums())));
+  }
+
+  /**
+   * S3's composite checksum of a multipart object: the checksum of the parts' checksums (their
+   * bytes, in part order), then "-" and the part count. Only when every part named carries one of
+   * the same algorithm; CRC64NVME has no composite form in S3 (it combines into a full-object CRC,
+   * not done here).
+   */
+  static java.util.Map<String, String> composite(List<MultipartUpload.Part> stored,
+      List<MultipartUpload.PartRef> wanted) {
+    java.util.Map<Integer, MultipartUpload.Part> byNumber = new java.util.HashMap<>();
+    stored.forEach(p -> byNumber.put(p.partNumber(), p));
+    String header = null;
+    List<String> values = new java.util.ArrayList<>();
+    for (MultipartUpload.PartRef ref : wanted) {
+      MultipartUpload.Part part = byNumber.get(ref.partNumber());
+      if (part == null || part.checksums().size() != 1) {
+        return java.util.Map.of();
+      }
+      java.util.Map.Entry<String, String> sum = part.checksums().entrySet().iterator().next();
+      if (header != null && !header.equals(sum.getKey())) {
+        return java.util.Map.of();
+      }
+      header = sum.getKey();
+      values.add(sum.getValue());
+    }
+    ChecksumAlgorithm algorithm = header == null ? null : ChecksumAlgorithm.ofHeader(header);
+    if (algorithm == null || algorithm == ChecksumAlgorithm.CRC64NVME) {
+      return java.util.Map.of();
+    }
+    ChecksumAlgorithm.Hasher hasher = algorithm.newHasher();
+    for (String v : values) {
+      byte[] raw = java.util.Base64.getDecoder().decode(v);
+      hasher.update(raw, 0, raw.length);
+    }
+    return java.util.Map.of(header, java.util.Base64.getEncoder().encodeToString(hasher.digest()) + "-" + values.size());
   }
 
   Future<Void> abort(HttpServerRequest req, S3Target t) {

@@ -83,7 +83,8 @@ final class ObjectOperations {
         if (range == null && "ENABLED".equalsIgnoreCase(req.getHeader("x-amz-checksum-mode"))
             && !meta.checksums().isEmpty()) {
           meta.checksums().forEach(resp::putHeader);
-          resp.putHeader("x-amz-checksum-type", "FULL_OBJECT");
+          boolean composite = meta.checksums().values().stream().anyMatch(v -> v.contains("-"));
+          resp.putHeader("x-amz-checksum-type", composite ? "COMPOSITE" : "FULL_OBJECT");
         }
       };
       if (head) {

@@ -85,8 +85,9 @@ final class ObjectStoreClient {
     return ask(StorageBus.UPLOAD_PART, new StorageBus.PutPart(bucket, key, part)).mapEmpty();
   }
 
-  Future<ObjectMeta> complete(String bucket, String key, String uploadId, List<MultipartUpload.PartRef> parts) {
-    return ask(StorageBus.UPLOAD_COMPLETE, new StorageBus.CompleteUpload(bucket, key, uploadId, parts));
+  Future<ObjectMeta> complete(String bucket, String key, String uploadId, List<MultipartUpload.PartRef> parts,
+      java.util.Map<String, String> checksums) {
+    return ask(StorageBus.UPLOAD_COMPLETE, new StorageBus.CompleteUpload(bucket, key, uploadId, parts, checksums));
   }
 
   Future<Void> abort(String bucket, String key, String uploadId) {

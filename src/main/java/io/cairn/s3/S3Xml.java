@@ -56,10 +56,16 @@ final class S3Xml {
         + escape(key) + "</Key><UploadId>" + uploadId + "</UploadId></InitiateMultipartUploadResult>";
   }
 
-  static String completed(String bucket, String key, String etag) {
+  /** {@code checksums}: the object's checksum by header name (x-amz-checksum-crc32 -> ChecksumCRC32), or empty. */
+  static String completed(String bucket, String key, String etag, java.util.Map<String, String> checksums) {
+    StringBuilder sums = new StringBuilder();
+    checksums.forEach((header, value) -> {
+      String element = "Checksum" + header.substring("x-amz-checksum-".length()).toUpperCase(java.util.Locale.ROOT);
+      sums.append('<').append(element).append('>').append(escape(value)).append("</").append(element).append('>');
+    });
     return HEAD + "<CompleteMultipartUploadResult xmlns=\"" + NS + "\"><Location>/" + escape(bucket) + "/"
         + escape(key) + "</Location><Bucket>" + escape(bucket) + "</Bucket><Key>" + escape(key) + "</Key><ETag>&quot;"
-        + etag + "&quot;</ETag></CompleteMultipartUploadResult>";
+        + etag + "&quot;</ETag>" + sums + "</CompleteMultipartUploadResult>";
   }
 
   static String parts(String bucket, String key, String uploadId, java.util.List<io.cairn.objects.MultipartUpload.Part> parts) {

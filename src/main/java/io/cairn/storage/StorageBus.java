@@ -94,7 +94,7 @@ public final class StorageBus {
 
   /** Reply: the completed {@link io.cairn.objects.ObjectMeta}. */
   public record CompleteUpload(String bucket, String key, String uploadId,
-      List<io.cairn.objects.MultipartUpload.PartRef> parts) {}
+      List<io.cairn.objects.MultipartUpload.PartRef> parts, java.util.Map<String, String> checksums) {}
 
   public record UploadRef(String bucket, String key, String uploadId) {}
 

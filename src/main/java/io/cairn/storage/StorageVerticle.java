@@ -120,7 +120,7 @@ public final class StorageVerticle extends VerticleBase {
         return true;
       });
       this.<StorageBus.CompleteUpload>serve(StorageBus.UPLOAD_COMPLETE,
-          m -> catalog.complete(m.bucket(), m.key(), m.uploadId(), m.parts()));
+          m -> catalog.complete(m.bucket(), m.key(), m.uploadId(), m.parts(), m.checksums()));
       this.<StorageBus.UploadRef>serve(StorageBus.UPLOAD_ABORT, m -> {
         catalog.abort(m.bucket(), m.key(), m.uploadId());
         return true;

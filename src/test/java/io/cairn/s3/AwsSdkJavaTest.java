@@ -112,9 +112,18 @@ class AwsSdkJavaTest {
       parts.add(CompletedPart.builder().partNumber(number).eTag(part.eTag()).checksumCRC32C(part.checksumCRC32C())
           .build());
     }
-    s3.completeMultipartUpload(c -> c.bucket("sdk-multi").key("big").uploadId(uploadId)
+    var completed = s3.completeMultipartUpload(c -> c.bucket("sdk-multi").key("big").uploadId(uploadId)
         .multipartUpload(m -> m.parts(parts)));
-    byte[] got = s3.getObjectAsBytes(g -> g.bucket("sdk-multi").key("big")).asByteArray();
+    // S3's composite checksum: CRC32C of the parts' CRC32C bytes, then "-" and the part count
+    java.util.zip.CRC32C ofParts = new java.util.zip.CRC32C();
+    parts.forEach(p -> ofParts.update(java.util.Base64.getDecoder().decode(p.checksumCRC32C())));
+    String composite = java.util.Base64.getEncoder().encodeToString(
+        java.nio.ByteBuffer.allocate(4).putInt((int) ofParts.getValue()).array()) + "-2";
+    assertThat(completed.checksumCRC32C()).isEqualTo(composite);
+    assertThat(s3.headObject(h -> h.bucket("sdk-multi").key("big").checksumMode(ChecksumMode.ENABLED))
+        .checksumCRC32C()).isEqualTo(composite);
+    byte[] got = s3.getObjectAsBytes(g -> g.bucket("sdk-multi").key("big").checksumMode(ChecksumMode.ENABLED))
+        .asByteArray();
     assertThat(got).hasSize((5 << 20) + (1 << 20));
     assertThat(java.util.Arrays.copyOfRange(got, 5 << 20, got.length)).isEqualTo(pieces.get(1));
     HeadObjectResponse head = s3.headObject(h -> h.bucket("sdk-multi").key("big"));
