@@ -60,7 +60,7 @@ public final class ApiVerticle extends VerticleBase {
     new EventRoutes(vertx, new StorageClient(vertx, config.requestTimeout())).mount(router);
     new ProbeRoutes(vertx, registry).mount(router);
     new RegistryRoutes(vertx, config.requestTimeout()).mount(router);
-    new TaskRoutes(vertx, config.requestTimeout()).mount(router);
+    new TaskRoutes(vertx, config.requestTimeout()).clustered(config.cluster().enabled()).mount(router);
     new AclRoutes(vertx, config.requestTimeout()).mount(router);
     new ClusterRoutes(vertx, config.requestTimeout(), config.cluster().enabled()).mount(router);
     router.route().failureHandler(ctx -> {

@@ -7,6 +7,7 @@ import io.cairn.model.FieldError;
 import io.cairn.tasks.Task;
 import io.cairn.tasks.TaskJson;
 import io.cairn.tasks.TaskOutput;
+import io.cairn.tasks.TaskLookup;
 import io.cairn.tasks.TaskOutputFollow;
 import io.cairn.tasks.TaskState;
 import io.cairn.tasks.TasksBus;
@@ -32,6 +33,14 @@ import java.util.Set;
 final class TaskRoutes {
   private final Vertx vertx;
   private final Duration timeout;
+
+  private boolean clustered;
+
+  /** In a cluster, tasks submitted to other nodes are read, followed and cancelled there. */
+  TaskRoutes clustered(boolean clustered) {
+    this.clustered = clustered;
+    return this;
+  }
 
   TaskRoutes(Vertx vertx, Duration timeout) {
     this.vertx = vertx;
@@ -73,7 +82,8 @@ final class TaskRoutes {
   }
 
   private void get(RoutingContext ctx) {
-    this.<Task>ask(ctx, TasksBus.GET, new TasksBus.Get(ctx.pathParam("id")))
+    TaskLookup.<Task>request(vertx, clustered, TasksBus.GET, TasksBus.ELSEWHERE_GET, new TasksBus.Get(ctx.pathParam("id")),
+            timeout, RequestIds.of(ctx))
         .onSuccess(t -> WorkloadRoutes.reply(ctx, 200, render(ctx, t)))
         .onFailure(e -> ApiErrors.fail(ctx, e));
   }
@@ -109,7 +119,8 @@ final class TaskRoutes {
       }
       reason = r == null ? null : r.asText();
     }
-    this.<Task>ask(ctx, TasksBus.CANCEL, new TasksBus.Cancel(ctx.pathParam("id"), reason))
+    TaskLookup.<Task>request(vertx, clustered, TasksBus.CANCEL, TasksBus.ELSEWHERE_CANCEL,
+            new TasksBus.Cancel(ctx.pathParam("id"), reason), timeout, RequestIds.of(ctx))
         .onSuccess(t -> WorkloadRoutes.reply(ctx, 202, TaskJson.render(t)))
         .onFailure(e -> ApiErrors.fail(ctx, e));
   }
@@ -124,7 +135,7 @@ final class TaskRoutes {
 
   private void stream(RoutingContext ctx, String id, long offset, Set<String> streams, boolean follow, boolean raw) {
     HttpServerResponse response = ctx.response();
-    TaskOutputFollow.open(vertx, timeout, RequestIds.of(ctx), id, offset, streams, follow,
+    TaskOutputFollow.open(vertx, clustered, timeout, RequestIds.of(ctx), id, offset, streams, follow,
             push -> write(response, push, raw), why -> ConnectionGuard.closeNow(ctx.request().connection()))
         .onSuccess(f -> {
           if (response.closed() || response.ended()) {

@@ -18,11 +18,11 @@ import io.cairn.config.CairnConfig;
 import io.cairn.events.EventTypes;
 import io.cairn.model.CairnException;
 import io.cairn.model.ErrorCode;
-import io.cairn.model.Event;
 import io.cairn.resilience.Resilience;
 import io.cairn.state.Mutation;
 import io.cairn.state.Table;
 import io.cairn.storage.StorageBus;
+import io.cairn.tasks.TasksBus;
 import io.cairn.storage.StorageClient;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -87,6 +87,7 @@ public final class ClusterVerticle extends VerticleBase {
   private LeaderSide leaderSide;
   private Formation formation;
   private LogForwarding logs;
+  private TaskForwarding tasks;
 
   public ClusterVerticle(String nodeId, CairnConfig.Cluster settings, RaftNode raft, Supplier<NodeRecord> self,
       Supplier<ClusterBus.Usage> usage, MeterRegistry registry, Duration timeout, Path portFile) {
@@ -108,14 +109,21 @@ public final class ClusterVerticle extends VerticleBase {
     endpoint = new PeerEndpoint(vertx, settings.secret());
     storage = new StorageClient(vertx, timeout);
     raft.noQuorumHint(this::reachability);
-    consumers.add(vertx.eventBus().<StorageBus.Applied>consumer(StorageBus.APPLIED, m -> applied(m.body())));
+    MembershipLog membershipLog = new MembershipLog(members, storage);
+    consumers.add(vertx.eventBus().<StorageBus.Applied>consumer(StorageBus.APPLIED, m -> membershipLog.applied(m.body())));
     return storage.<NodeRecord>scanAll(Table.NODES, "").onSuccess(members::reload)
         .compose(v -> {
           formation = new Formation(vertx, nodeId, settings, raft, peers);
           leaderSide = new LeaderSide(vertx, nodeId, settings, raft, members, storage, () -> member(self.get()),
               this::clusterAddress, this::leaderAddress);
           logs = new LogForwarding(vertx, nodeId, peers, members, timeout);
-          return endpoint.listen(settings.host(), settings.port(), leaderSide, logs::serve);
+          tasks = new TaskForwarding(vertx, nodeId, peers, members, timeout);
+          return endpoint.listen(settings.host(), settings.port(), leaderSide, grpc -> {
+            grpc.callHandler(io.cairn.cluster.peer.v1.PeerGrpcService.Logs, logs::serve);
+            grpc.callHandler(io.cairn.cluster.peer.v1.PeerGrpcService.TaskGet, r -> tasks.serveUnary(r, false));
+            grpc.callHandler(io.cairn.cluster.peer.v1.PeerGrpcService.TaskCancel, r -> tasks.serveUnary(r, true));
+            grpc.callHandler(io.cairn.cluster.peer.v1.PeerGrpcService.TaskOutput, tasks::serveOutput);
+          });
         })
         .compose(port -> {
           clusterPort = port;
@@ -151,47 +159,11 @@ public final class ClusterVerticle extends VerticleBase {
         caughtUp.future()));
     consumers.add(Bus.serveAsync(vertx, ClusterBus.FORWARD_LOGS, (ClusterBus.ForwardLogs q, String requestId) ->
         logs.forward(q)));
+    consumers.add(Bus.serveAsync(vertx, TasksBus.ELSEWHERE_GET, (TasksBus.Get q, String r) -> tasks.get(q)));
+    consumers.add(Bus.serveAsync(vertx, TasksBus.ELSEWHERE_CANCEL, (TasksBus.Cancel q, String r) -> tasks.cancel(q)));
+    consumers.add(Bus.serveAsync(vertx, TasksBus.ELSEWHERE_OUTPUT, (TasksBus.Follow q, String r) -> tasks.output(q)));
     consumers.add(Bus.serveAsync(vertx, ClusterBus.REMOVE, (ClusterBus.RemoveNode q, String requestId) ->
         remove(q.id(), requestId)));
-  }
-
-  private void applied(StorageBus.Applied applied) {
-    if (applied.reload()) {
-      storage.<NodeRecord>scanAll(Table.NODES, "").onSuccess(members::reload);
-      return;
-    }
-    List<Event> clusterEvents = new ArrayList<>();
-    for (StorageBus.Change c : applied.changes()) {
-      if (c.table() == Table.NODES) {
-        NodeRecord before = members.get(c.key());
-        if (c.value() == null) {
-          members.forget(c.key());
-          clusterEvents.add(Event.of(EventTypes.NODE_REMOVED, Event.Severity.Info, null, null,
-              "cluster event (log index " + applied.index() + "): node " + c.key() + " removed from the cluster", null));
-        } else {
-          NodeRecord after = (NodeRecord) c.value();
-          members.record(after);
-          if (before == null || before.state() != after.state()) {
-            clusterEvents.add(nodeEvent(before, after, applied.index()));
-          }
-        }
-      }
-    }
-    if (!clusterEvents.isEmpty()) { // the same on every node: each records what the log says
-      storage.write(List.of(), clusterEvents, null)
-          .onFailure(e -> LOG.warn("recording cluster events failed: {}", e.getMessage()));
-    }
-  }
-
-  private static Event nodeEvent(NodeRecord before, NodeRecord after, long index) {
-    String type = before == null ? EventTypes.NODE_JOINED : switch (after.state()) {
-      case Ready -> EventTypes.NODE_READY;
-      case Down -> EventTypes.NODE_DOWN;
-      case Left -> EventTypes.NODE_LEFT;
-    };
-    return Event.of(type, after.state() == NodeRecord.State.Down ? Event.Severity.Warning : Event.Severity.Info, null,
-        null, "cluster event (log index " + index + "): node " + after.id() + " (" + after.name() + ") is "
-            + after.state() + (after.reason() == null ? "" : ": " + after.reason()), null);
   }
 
   // ---- forming, joining, heart-beating: one step per heartbeat interval ----

@@ -10,7 +10,6 @@ import io.cairn.runtime.RuntimeBus;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
@@ -28,8 +27,6 @@ import org.slf4j.LoggerFactory;
  */
 final class LogForwarding {
   private static final Logger LOG = LoggerFactory.getLogger(LogForwarding.class);
-  /** A follower that does not take a batch within this long is dropped. */
-  private static final long SINK_TIMEOUT_MS = 60_000;
 
   private final Vertx vertx;
   private final String nodeId;
@@ -66,16 +63,7 @@ final class LogForwarding {
             if (logs.sinkAddress() == null || batch.getLinesCount() == 0) {
               return;
             }
-            stream.response().pause();
-            vertx.eventBus().<Boolean>request(logs.sinkAddress(), new RuntimeBus.LogChunk(List.copyOf(batch.getLinesList())),
-                    new DeliveryOptions().setSendTimeout(SINK_TIMEOUT_MS))
-                .onComplete(ar -> {
-                  if (ar.succeeded() && Boolean.TRUE.equals(ar.result().body())) {
-                    stream.response().resume();
-                  } else {
-                    stream.request().cancel(); // the client went away: stop the remote reader
-                  }
-                });
+            SinkPush.push(vertx, stream, logs.sinkAddress(), new RuntimeBus.LogChunk(List.copyOf(batch.getLinesList())));
           });
           stream.response().exceptionHandler(e -> tail.tryFail(e));
           stream.response().endHandler(v -> tail.tryComplete(new RuntimeBus.LogLines(List.of())));

@@ -33,14 +33,13 @@ final class PeerEndpoint {
     this.secretHash = sha256(secret);
   }
 
-  Future<Integer> listen(String host, int port, PeerService service,
-      io.vertx.core.Handler<io.vertx.grpc.server.GrpcServerRequest<io.cairn.cluster.peer.v1.LogsRequest,
-          io.cairn.cluster.peer.v1.LogBatch>> logs) {
-    // the unary calls through the generated service; the log stream by hand, for flow control
+  /** {@code forwarded}: binds the calls served by hand (streams with flow control, forwarded task calls). */
+  Future<Integer> listen(String host, int port, PeerService service, java.util.function.Consumer<GrpcServer> forwarded) {
+    // membership calls through the generated service; the rest by hand
     GrpcServer grpc = GrpcServer.server(vertx).addService(PeerGrpcService.builder(service)
         .bind(PeerGrpcService.Hello, PeerGrpcService.Join, PeerGrpcService.Heartbeat, PeerGrpcService.Leave)
         .build());
-    grpc.callHandler(PeerGrpcService.Logs, logs);
+    forwarded.accept(grpc);
     server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
             .setIdleTimeout(60).setMaxHeaderSize(8192))
         .requestHandler(request -> {

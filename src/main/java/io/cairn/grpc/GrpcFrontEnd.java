@@ -23,7 +23,7 @@ public final class GrpcFrontEnd {
   public static GrpcServer create(Vertx vertx, Duration requestTimeout, String nodeId, boolean clustered) {
     WorkloadGrpc workloads = new WorkloadGrpc(vertx, requestTimeout, nodeId);
     NodeGrpc node = new NodeGrpc(vertx, requestTimeout, clustered);
-    TaskGrpc tasks = new TaskGrpc(vertx, requestTimeout);
+    TaskGrpc tasks = new TaskGrpc(vertx, requestTimeout, clustered);
     HealthService health = HealthService.create(vertx);
     for (String name : new String[] {"", workloads.name().fullyQualifiedName(), node.name().fullyQualifiedName(),
         tasks.name().fullyQualifiedName()}) {

@@ -38,7 +38,11 @@ final class TaskGrpc implements Service {
   private final Vertx vertx;
   private final Duration maxTimeout;
 
-  TaskGrpc(Vertx vertx, Duration maxTimeout) {
+  private final boolean clustered;
+
+  /** {@code clustered}: tasks submitted to other nodes are read, followed and cancelled there. */
+  TaskGrpc(Vertx vertx, Duration maxTimeout, boolean clustered) {
+    this.clustered = clustered;
     this.vertx = vertx;
     this.maxTimeout = maxTimeout;
   }
@@ -65,7 +69,7 @@ final class TaskGrpc implements Service {
       return task(call, TasksBus.SUBMIT, new TasksBus.Submit(body));
     });
     GrpcCalls.unary(server, TaskServiceGrpcService.Get, maxTimeout,
-        (req, call) -> task(call, TasksBus.GET, new TasksBus.Get(req.getId())));
+        (req, call) -> found(call, TasksBus.GET, TasksBus.ELSEWHERE_GET, new TasksBus.Get(req.getId())));
     GrpcCalls.unary(server, TaskServiceGrpcService.List, maxTimeout, (req, call) -> {
       TaskState state = null;
       if (!req.getState().isEmpty()) {
@@ -86,8 +90,16 @@ final class TaskGrpc implements Service {
               .setNextPageToken(page.nextPageToken() == null ? "" : page.nextPageToken()).build());
     });
     GrpcCalls.unary(server, TaskServiceGrpcService.Cancel, maxTimeout, (CancelTaskRequest req, GrpcCalls.Call call) ->
-        task(call, TasksBus.CANCEL, new TasksBus.Cancel(req.getId(), req.getReason().isEmpty() ? null : req.getReason())));
+        found(call, TasksBus.CANCEL, TasksBus.ELSEWHERE_CANCEL,
+            new TasksBus.Cancel(req.getId(), req.getReason().isEmpty() ? null : req.getReason())));
     server.callHandler(TaskServiceGrpcService.Output, this::output);
+  }
+
+  /** A task that may be on another node of the cluster. */
+  private Future<Task> found(GrpcCalls.Call call, String here, String elsewhere, Object message) {
+    return io.cairn.tasks.TaskLookup.<io.cairn.tasks.Task>request(vertx, clustered, here, elsewhere, message,
+            call.timeout(), call.requestId())
+        .map(t -> proto(t, call.redactEnv()));
   }
 
   private Future<Task> task(GrpcCalls.Call call, String address, Object message) {
@@ -122,7 +134,8 @@ final class TaskGrpc implements Service {
       if (req.getOffset() < 0) {
         throw CairnException.invalid(List.of(new FieldError("offset", "must be 0 or more")));
       }
-      return TaskOutputFollow.open(vertx, call.timeout(), call.requestId(), req.getId(), req.getOffset(), streams,
+      return TaskOutputFollow.open(vertx, clustered, call.timeout(), call.requestId(), req.getId(), req.getOffset(),
+          streams,
           req.getFollow(), push -> write(response, push), why -> response.cancel());
     }).onSuccess(follow -> {
       request.errorHandler(error -> follow.close());

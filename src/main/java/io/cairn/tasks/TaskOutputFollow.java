@@ -1,6 +1,5 @@
 package io.cairn.tasks;
 
-import io.cairn.bus.Bus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -36,8 +35,10 @@ public final class TaskOutputFollow {
    * the task component drops this reader for not reading (tasks.followerStallTimeout), {@code
    * dropped} is told why and should end the client's stream.
    */
-  public static Future<TaskOutputFollow> open(Vertx vertx, Duration timeout, String requestId, String taskId,
-      long fromOffset, Set<String> streams, boolean follow, Sink sink, java.util.function.Consumer<String> dropped) {
+  /** {@code clustered}: a task this node does not have is read on the node that has it ({@link TaskLookup}). */
+  public static Future<TaskOutputFollow> open(Vertx vertx, boolean clustered, Duration timeout, String requestId,
+      String taskId, long fromOffset, Set<String> streams, boolean follow, Sink sink,
+      java.util.function.Consumer<String> dropped) {
     String address = "cairn.api.tasksink." + UUID.randomUUID();
     TaskOutputFollow[] self = new TaskOutputFollow[1];
     MessageConsumer<Object> consumer = vertx.eventBus().localConsumer(address, m -> {
@@ -56,7 +57,7 @@ public final class TaskOutputFollow {
       sink.write((TasksBus.OutputPush) m.body()).onComplete(ar -> m.reply(ar.succeeded() && !self[0].closed));
     });
     return consumer.completion()
-        .compose(v -> Bus.<Task>request(vertx, TasksBus.OUTPUT,
+        .compose(v -> TaskLookup.<Task>request(vertx, clustered, TasksBus.OUTPUT, TasksBus.ELSEWHERE_OUTPUT,
             new TasksBus.Follow(taskId, fromOffset, streams, follow, address), timeout, requestId))
         .map(task -> self[0] = new TaskOutputFollow(vertx, consumer, task))
         .onFailure(e -> consumer.unregister());

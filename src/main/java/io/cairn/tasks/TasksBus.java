@@ -19,6 +19,14 @@ public final class TasksBus {
   public static final String OUTPUT = ADDRESSES.local("output");
   /** Sent (no reply) when a front end's client went away: the reader is dropped at once. */
   public static final String UNFOLLOW = ADDRESSES.local("unfollow");
+  /**
+   * A task this node does not have (tasks stay on the node they were submitted to): the same
+   * messages and replies as {@link #GET}, {@link #CANCEL}, {@link #OUTPUT}, answered in a cluster by
+   * the cluster component from the node that has the task ({@link TaskLookup}).
+   */
+  public static final String ELSEWHERE_GET = ADDRESSES.local("elsewhere.get");
+  public static final String ELSEWHERE_CANCEL = ADDRESSES.local("elsewhere.cancel");
+  public static final String ELSEWHERE_OUTPUT = ADDRESSES.local("elsewhere.output");
 
   private TasksBus() {}
 

@@ -167,6 +167,47 @@ class ClusterWorkloadsTest {
   }
 
   @Test
+  @Order(2)
+  void aTaskSubmittedToOneNodeIsReadFollowedAndCancelledThroughAnother() throws Exception {
+    ClusterNodes.Member submittedTo = cluster.node(0);
+    ClusterNodes.Member asked = cluster.node(1);
+    String script = "for i in 1 2 3 4 5; do echo \"tick $i\"; sleep 0.3; done";
+    TestNode.Reply submitted = submittedTo.send("POST", "/api/v1/tasks", new JsonObject()
+        .put("command", new io.vertx.core.json.JsonArray(List.of("sh", "-c", script))).encode());
+    assertThat(submitted.status()).as(submitted.body()).isEqualTo(201);
+    String id = submitted.json().getString("id");
+    TestNode.Reply read = asked.get("/api/v1/tasks/" + id);
+    assertThat(read.status()).as(read.body()).isEqualTo(200);
+    assertThat(read.json().getString("id")).isEqualTo(id);
+
+    // followed through the other node: every line in order, then the end with the final state
+    java.net.http.HttpResponse<java.util.stream.Stream<String>> follow = TestNode.http().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(asked.base() + "/api/v1/tasks/" + id
+            + "/output?follow=true")).build(), java.net.http.HttpResponse.BodyHandlers.ofLines());
+    assertThat(follow.statusCode()).isEqualTo(200);
+    List<JsonObject> lines = java.util.concurrent.CompletableFuture.supplyAsync(() -> follow.body()
+        .map(JsonObject::new).toList()).get(30, TimeUnit.SECONDS);
+    String text = lines.stream().filter(l -> l.containsKey("data")).map(l -> l.getString("data"))
+        .collect(Collectors.joining());
+    assertThat(text).isEqualTo("tick 1\ntick 2\ntick 3\ntick 4\ntick 5\n");
+    JsonObject end = lines.get(lines.size() - 1);
+    assertThat(end.getBoolean("end")).isTrue();
+    assertThat(end.getJsonObject("task").getString("state")).isEqualTo("Succeeded");
+
+    // cancelled through a third node
+    TestNode.Reply sleeper = submittedTo.send("POST", "/api/v1/tasks", new JsonObject()
+        .put("command", new io.vertx.core.json.JsonArray(List.of("sleep", "300"))).encode());
+    String sleeperId = sleeper.json().getString("id");
+    TestNode.Reply cancelled = cluster.node(2).send("POST", "/api/v1/tasks/" + sleeperId + "/cancel", "{}");
+    assertThat(cancelled.status()).as(cancelled.body()).isEqualTo(202);
+    await().atMost(Duration.ofSeconds(20)).until(() ->
+        "Cancelled".equals(submittedTo.get("/api/v1/tasks/" + sleeperId).json().getString("state")));
+    TestNode.Reply unknown = asked.get("/api/v1/tasks/tnosuchtask");
+    assertThat(unknown.status()).isEqualTo(404);
+    assertThat(unknown.code()).isEqualTo("NOT_FOUND");
+  }
+
+  @Test
   @Order(3)
   void readModifyWriteFromEveryNodeLosesNoUpdate() throws Exception {
     JsonObject manifest = Manifests.workload("counter", 0, "sleep", "1");
