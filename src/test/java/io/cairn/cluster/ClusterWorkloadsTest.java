@@ -179,6 +179,20 @@ class ClusterWorkloadsTest {
     TestNode.Reply read = asked.get("/api/v1/tasks/" + id);
     assertThat(read.status()).as(read.body()).isEqualTo(200);
     assertThat(read.json().getString("id")).isEqualTo(id);
+    // and over gRPC (TaskService.Get on the other node)
+    Vertx grpcVertx = Vertx.vertx();
+    try {
+      var address = SocketAddress.inetSocketAddress(
+          Integer.parseInt(asked.base().substring(asked.base().lastIndexOf(':') + 1)), "127.0.0.1");
+      io.cairn.grpc.v1.Task viaGrpc = GrpcClient.client(grpcVertx)
+          .request(address, io.cairn.grpc.v1.TaskServiceGrpcClient.Get)
+          .compose(req -> req.end(io.cairn.grpc.v1.GetTaskRequest.newBuilder().setId(id).build())
+              .compose(v -> req.response()))
+          .compose(resp -> resp.last()).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+      assertThat(viaGrpc.getId()).isEqualTo(id);
+    } finally {
+      grpcVertx.close();
+    }
 
     // followed through the other node: every line in order, then the end with the final state
     java.net.http.HttpResponse<java.util.stream.Stream<String>> follow = TestNode.http().send(
