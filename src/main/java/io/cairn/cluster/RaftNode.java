@@ -59,7 +59,7 @@ public final class RaftNode implements ControlLog {
   /** A read-index attempt that takes longer went to a member that is no longer the leader. */
   private static final Duration READ_ATTEMPT_TIMEOUT = Duration.ofSeconds(1);
   /** Log entries on their way at once; more writes wait and share the next entry. */
-  private static final int ENTRIES_IN_FLIGHT = 2;
+  private static final int ENTRIES_IN_FLIGHT = 4;
   private static final int MAX_COMMANDS_PER_ENTRY = 128;
 
   private final String nodeId;
