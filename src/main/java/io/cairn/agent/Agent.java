@@ -269,8 +269,8 @@ public final class Agent {
     return config.httpPort() == 0 ? 1 : Runtime.getRuntime().availableProcessors();
   }
 
-  /** More chunk workers than cores: each spends part of its time waiting on fsync. */
-  private static final int CHUNK_WORKERS = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+  /** Many more chunk workers than cores: each spends most of its time waiting on fsync or reads. */
+  private static final int CHUNK_WORKERS = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
 
   private static DeploymentOptions worker(String pool) {
     return new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER).setWorkerPoolName(pool)
