@@ -5,13 +5,8 @@ import io.cairn.model.CairnException;
 import io.cairn.model.ErrorCode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -24,7 +19,7 @@ import net.jpountz.lz4.LZ4FastDecompressor;
 /**
  * Content-addressed chunk files: each chunk is named by the SHA-256 of its plain bytes and stored
  * once, compressed when that saves at least 10%, under {@code root/ab/cd/<hash>}. Writes go to a
- * temp file, are fsynced and renamed into place, so a chunk file is always whole. Every read is
+ * temp file, are fsynced and renamed into place, so a chunk file is always whole ({@link ChunkFiles}). Every read is
  * verified and fails with CHUNK_CORRUPT on a mismatch: against the CRC32C stored in the chunk's
  * header (computed by the CPU's own instructions, as MinIO verifies reads with a fast bitrot hash
  * rather than its content hash), or for chunks written before that against the SHA-256 name; the
@@ -50,6 +45,7 @@ public final class ChunkStore {
   private final Path tmp;
   private final Compression compression;
   private final StorageMetrics metrics;
+  private final ChunkFiles files;
   private final LZ4Compressor lz4 = LZ4Factory.fastestInstance().fastCompressor();
   private final LZ4FastDecompressor unlz4 = LZ4Factory.fastestInstance().fastDecompressor();
 
@@ -64,14 +60,17 @@ public final class ChunkStore {
     this.compression = compression;
     this.metrics = metrics;
     Files.createDirectories(tmp);
-    try (Stream<Path> leftovers = Files.list(tmp)) {
-      for (Path p : leftovers.toList()) {
-        Files.deleteIfExists(p);
+    this.files = new ChunkFiles(tmp);
+    try (Stream<Path> walk = Files.walk(root, 3)) {
+      for (Path p : walk.filter(Files::isRegularFile).toList()) {
+        String name = p.getFileName().toString();
+        if (p.startsWith(tmp) || name.endsWith(ChunkFiles.TEMP_SUFFIX)) {
+          Files.deleteIfExists(p); // half-written by a crash (older versions wrote them under tmp)
+        } else if (name.length() == 64) {
+          metrics.chunks.incrementAndGet();
+          metrics.storedBytes.addAndGet(Files.size(p));
+        }
       }
-    }
-    for (String hash : hashes()) {
-      metrics.chunks.incrementAndGet();
-      metrics.storedBytes.addAndGet(Files.size(path(hash)));
     }
   }
 
@@ -106,34 +105,20 @@ public final class ChunkStore {
     }
     ByteBuffer[] encoded = encode(data, length);
     long encodedLength = encoded[0].remaining() + encoded[1].remaining();
-    Files.createDirectories(target.getParent());
-    Path temp = Files.createTempFile(tmp, hash.substring(0, 8), ".part");
-    try {
-      try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-        while (encoded[1].hasRemaining()) {
-          ch.write(encoded);
-        }
-        ch.force(true);
-      }
-      if (Files.exists(target)) {
-        return new Stored(hash, length, Files.size(target), false); // another writer stored it meanwhile
-      }
-      try {
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-      } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException raced) {
-        Files.deleteIfExists(temp);
-        return new Stored(hash, length, Files.size(target), false);
-      }
-      metrics.chunks.incrementAndGet();
-      metrics.storedBytes.addAndGet(encodedLength);
-      syncDirectory(target.getParent());
-    } finally {
-      Files.deleteIfExists(temp);
+    if (!files.write(target, encoded)) {
+      return new Stored(hash, length, Files.size(target), false); // another writer stored it meanwhile
     }
+    metrics.chunks.incrementAndGet();
+    metrics.storedBytes.addAndGet(encodedLength);
     return new Stored(hash, length, encodedLength, true);
   }
 
-  /** Header and payload, written with one gathering write so plain chunks are not copied. */
+  /** Whether chunk files are written with O_DIRECT (false where the file system refuses it). */
+  public boolean directWrites() {
+    return files.direct();
+  }
+
+  /** Header and payload, kept apart so plain chunks are not copied before the write. */
   private ByteBuffer[] encode(byte[] data, int length) {
     byte codec = PLAIN;
     byte[] payload = null;
@@ -280,14 +265,5 @@ public final class ChunkStore {
   public long storedBytes(String hash) throws IOException {
     Path p = path(hash);
     return Files.exists(p) ? Files.size(p) : 0;
-  }
-
-  /** A rename is durable only once its directory entry is flushed too. */
-  private static void syncDirectory(Path dir) {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (IOException e) {
-      // some file systems refuse to open directories; the data itself is already synced
-    }
   }
 }

@@ -30,7 +30,11 @@ final class ObjectUpload {
   private final Vertx vertx;
   private final HttpServerRequest request;
   private final String chunkNode;
-  private final int chunkSize;
+  private final ChunkBuffers buffers;
+  /** The body's length as declared (Content-Length, or x-amz-decoded-content-length), -1 if unknown. */
+  private final long declared;
+  /** Body bytes taken so far. */
+  private long received;
   private final Duration timeout;
   private final MessageDigest md5 = digest("MD5");
   private final MessageDigest sha256;
@@ -55,12 +59,13 @@ final class ObjectUpload {
 
   private AwsChunkedDecoder decoder;
 
-  private ObjectUpload(Vertx vertx, HttpServerRequest request, String chunkNode, int chunkSize, Duration timeout,
-      boolean checkSha256) {
+  private ObjectUpload(Vertx vertx, HttpServerRequest request, String chunkNode, ChunkBuffers buffers, long declared,
+      Duration timeout, boolean checkSha256) {
     this.vertx = vertx;
     this.request = request;
     this.chunkNode = chunkNode;
-    this.chunkSize = chunkSize;
+    this.buffers = buffers;
+    this.declared = declared;
     this.timeout = timeout;
     this.sha256 = checkSha256 ? digest("SHA-256") : null;
   }
@@ -69,11 +74,12 @@ final class ObjectUpload {
    * Reads the whole body. {@code payloadHash} is x-amz-content-sha256 (a hex digest to verify, or
    * UNSIGNED-PAYLOAD); {@code contentMd5} is the Content-MD5 header or null.
    */
-  static Future<Result> receive(Vertx vertx, HttpServerRequest request, String chunkNode, int chunkSize,
+  static Future<Result> receive(Vertx vertx, HttpServerRequest request, String chunkNode, ChunkBuffers buffers,
       Duration timeout, String payloadHash, String contentMd5, AwsChunkedDecoder decoder,
       S3Bodies.RequestedChecksum requested) {
     boolean hexHash = payloadHash != null && payloadHash.matches("[0-9a-f]{64}");
-    ObjectUpload upload = new ObjectUpload(vertx, request, chunkNode, chunkSize, timeout, hexHash);
+    long declared = declaredLength(request.getHeader(decoder != null ? "x-amz-decoded-content-length" : "Content-Length"));
+    ObjectUpload upload = new ObjectUpload(vertx, request, chunkNode, buffers, declared, timeout, hexHash);
     upload.decoder = decoder;
     upload.checksum = requested == null ? null : requested.algorithm().newHasher();
     request.handler(upload::onData);
@@ -133,15 +139,29 @@ final class ObjectUpload {
     int at = 0;
     while (at < data.length()) {
       if (filling == null) {
-        filling = new byte[chunkSize];
+        // a chunk's array is sized to what the body still declares: a small object needs no full chunk
+        filling = buffers.take(declared < 0 ? -1 : declared - received);
       }
-      int n = Math.min(chunkSize - filled, data.length() - at);
+      int n = Math.min(filling.length - filled, data.length() - at);
       data.getBytes(at, at + n, filling, filled);
       filled += n;
+      received += n;
       at += n;
-      if (filled == chunkSize) {
+      if (filled == filling.length) {
         send();
       }
+    }
+  }
+
+  /** A length header's value, or -1 when absent or not a length. */
+  private static long declaredLength(String header) {
+    if (header == null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(header.trim());
+    } catch (NumberFormatException e) {
+      return -1;
     }
   }
 
@@ -175,7 +195,7 @@ final class ObjectUpload {
       paused = true;
       request.pause();
     }
-    digested = digested.compose(v -> vertx.executeBlocking(() -> {
+    Future<Void> hashed = digested.compose(v -> vertx.executeBlocking(() -> {
       md5.update(bytes, 0, length);
       if (sha256 != null) {
         sha256.update(bytes, 0, length);
@@ -185,9 +205,12 @@ final class ObjectUpload {
       }
       return null;
     }, false));
+    digested = hashed;
     Future<ChunkStore.Stored> put = Bus.<ChunkStore.Stored>request(vertx, StorageBus.chunkPut(chunkNode),
         new StorageBus.PutChunk(bytes, length), timeout, null);
     stored.add(put);
+    // reused only once both readers are done; a failed (maybe timed-out, still running) write keeps it
+    Future.all(hashed, put).onSuccess(v -> buffers.give(bytes));
     put.onComplete(r -> {
       inFlight--;
       if (r.failed()) {

@@ -12,13 +12,15 @@ import java.util.Base64;
 final class S3Bodies {
   private final Vertx vertx;
   private final ChunkPlacement placement;
-  private final int chunkSize;
+  /** Full-chunk arrays kept for reuse: enough for a few large uploads in flight at once. */
+  private static final int IDLE_CHUNK_BUFFERS = 8;
+  private final ChunkBuffers buffers;
   private final Duration timeout;
 
   S3Bodies(Vertx vertx, ChunkPlacement placement, int chunkSize, Duration timeout) {
     this.vertx = vertx;
     this.placement = placement;
-    this.chunkSize = chunkSize;
+    this.buffers = new ChunkBuffers(chunkSize, IDLE_CHUNK_BUFFERS);
     this.timeout = timeout;
   }
 
@@ -43,7 +45,7 @@ final class S3Bodies {
       return Future.failedFuture(new S3Exception(400, "InvalidRequest",
           "x-amz-trailer needs an aws-chunked body with a trailer (STREAMING-...-TRAILER)"));
     }
-    return ObjectUpload.receive(vertx, req, placement.uploadNode(), chunkSize, timeout, auth.payloadHash(), contentMd5,
+    return ObjectUpload.receive(vertx, req, placement.uploadNode(), buffers, timeout, auth.payloadHash(), contentMd5,
         decoder, checksum);
   }
 
