@@ -6,8 +6,9 @@
 # GET >= 0.8 (64 MiB) / 0.7 (1 MiB) x nginx.
 # The client is one curl process running C transfers at once (SigV4 via --aws-sigv4, unsigned
 # payload): a JVM client spent three times the server's CPU on this 2-core machine and so measured
-# itself. Each size gets unmeasured warm-up passes first (three PUT, two GET: the JIT still compiles
-# through the first ones), and every pass's bytes differ in every MiB, so dedup never skips a chunk write. Traffic stays on 127.0.0.1.
+# itself. Each size and direction is warmed up for 10 s first (the JIT still compiles through the
+# first seconds), then the median of three passes is reported; every PUT pass's bytes differ in every
+# MiB, so dedup never skips a chunk write. Traffic stays on 127.0.0.1.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -76,24 +77,30 @@ transfers() {
 
 echo "baselines: disk write+fsync $disk_mib MiB/s, JVM MD5 $md5_mib MiB/s, JVM SHA-256 $hash_mib MiB/s"
 mkdir -p "$work/files"
-for spec in "1048576 128 8" "67108864 6 2"; do
+# warm_up SECONDS CMD...: runs CMD until SECONDS have passed (at least twice): the JIT keeps
+# compiling through the first seconds of traffic, and a benchmark measures the steady state.
+warm_up() {
+  local until=$(( $(date +%s) + $1 )) n=0; shift
+  while [ "$n" -lt 2 ] || [ "$(date +%s)" -lt "$until" ]; do "$@" >/dev/null; n=$((n + 1)); done
+}
+# median_of_3 CMD...: the median MiB/s of three measured runs.
+median_of_3() { local a b c; a=$("$@"); b=$("$@"); c=$("$@"); printf '%s\n' "$a" "$b" "$c" | sort -n | sed -n 2p; }
+fresh_put() { stamp "$work/files/$size-"*; transfers put "$ep" "$size" "$count" "$conc" yes; }
+for spec in "1048576 256 8" "67108864 6 2"; do
   read -r size count conc <<<"$spec"
   for i in $(seq 0 $((count - 1))); do head -c "$size" /dev/urandom > "$work/files/$size-$i"; done
-  for pass in 1 2 3; do   # warm-up, each pass with fresh bytes: chunk writes need the JIT's attention too
-    stamp "$work/files/$size-"*
-    transfers put "$ep" "$size" "$count" "$conc" yes >/dev/null
-  done
-  stamp "$work/files/$size-"*
-  put=$(transfers put "$ep" "$size" "$count" "$conc" yes)
-  for pass in 1 2; do transfers get "$ep" "$size" "$count" "$conc" yes >/dev/null; done   # warm-up
-  get=$(transfers get "$ep" "$size" "$count" "$conc" yes)
+  # every PUT pass stamps fresh bytes first (stamping is not timed), so each writes every chunk anew
+  warm_up 10 fresh_put
+  put=$(median_of_3 fresh_put)
+  warm_up 10 transfers get "$ep" "$size" "$count" "$conc" yes
+  get=$(median_of_3 transfers get "$ep" "$size" "$count" "$conc" yes)
   for i in $(seq 0 $((count - 1))); do ln -f "$work/files/$size-$i" "$work/www/bench/obj-$size-$i"; done
   chmod -R a+rX "$work/www"
   nginx -c "$work/nginx.conf" -p "$work" >/dev/null 2>&1 & ngx=$!
   pids+=("$ngx")
   sleep 0.5
-  transfers get "http://127.0.0.1:$port" "$size" "$count" "$conc" no >/dev/null   # warm-up
-  base=$(transfers get "http://127.0.0.1:$port" "$size" "$count" "$conc" no)
+  warm_up 2 transfers get "http://127.0.0.1:$port" "$size" "$count" "$conc" no
+  base=$(median_of_3 transfers get "http://127.0.0.1:$port" "$size" "$count" "$conc" no)
   kill "$ngx"; wait "$ngx" 2>/dev/null || true
   label=$([ "$size" = 1048576 ] && echo "1 MiB" || echo "64 MiB")
   python3 - "$label" "$put" "$get" "$base" "$disk_mib" "$hash_mib" "$md5_mib" <<'PY'

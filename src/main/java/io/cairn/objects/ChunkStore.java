@@ -29,12 +29,12 @@ public final class ChunkStore {
   /** A chunk written before read checksums: verified by its SHA-256 name. */
   private static final byte MAGIC = 'C';
   /** A chunk whose header also holds the CRC32C of its plain bytes. */
-  private static final byte MAGIC_CRC = 'D';
-  private static final byte PLAIN = 0;
+  static final byte MAGIC_CRC = 'D';
+  static final byte PLAIN = 0;
   private static final byte LZ4 = 1;
   private static final byte ZSTD = 2;
   private static final int HEADER = 1 + 1 + 4;
-  private static final int HEADER_CRC = HEADER + 4;
+  static final int HEADER_CRC = HEADER + 4;
 
   public enum Compression { lz4, zstd, none }
 
@@ -198,7 +198,7 @@ public final class ChunkStore {
     return plain;
   }
 
-  private static CairnException corrupt(String hash, String why) {
+  static CairnException corrupt(String hash, String why) {
     return new CairnException(ErrorCode.CHUNK_CORRUPT, "chunk " + hash + " " + why);
   }
 

@@ -6,6 +6,7 @@ import io.cairn.model.CairnException;
 import io.cairn.model.ErrorCode;
 import io.cairn.model.Event;
 import io.cairn.objects.ChunkStore;
+import io.cairn.objects.ChunkViews;
 import io.cairn.objects.StorageMetrics;
 import org.slf4j.LoggerFactory;
 import io.vertx.core.Future;
@@ -23,12 +24,14 @@ public final class ChunkVerticle extends VerticleBase {
   private final String nodeId;
   private final ChunkStore chunks;
   private final StorageMetrics metrics;
+  private final ChunkViews views;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
 
   public ChunkVerticle(String nodeId, ChunkStore chunks, StorageMetrics metrics) {
     this.nodeId = nodeId;
     this.chunks = chunks;
     this.metrics = metrics;
+    this.views = new ChunkViews(chunks);
   }
 
   @Override
@@ -39,21 +42,33 @@ public final class ChunkVerticle extends VerticleBase {
       metrics.record("chunk_put", started);
       return stored;
     }));
-    consumers.add(Bus.<StorageBus.GetChunk>serve(vertx, StorageBus.chunkGet(nodeId), m -> {
-      long started = System.nanoTime();
-      try {
-        io.cairn.objects.ChunkStore.Slice slice = chunks.slice(m.hash());
-        return new StorageBus.ChunkBytes(slice.array(), slice.offset(), slice.length());
-      } catch (CairnException e) {
-        if (e.code() == ErrorCode.CHUNK_CORRUPT) {
-          recordCorrupt(m.hash());
-        }
-        throw e;
-      } finally {
-        metrics.record("chunk_get", started);
-      }
-    }));
+    consumers.add(Bus.<StorageBus.GetChunk>serve(vertx, StorageBus.chunkGet(nodeId),
+        m -> counted(m.hash(), () -> heapCopy(m.hash()))));
+    consumers.add(Bus.<StorageBus.ReadChunk>serve(vertx, StorageBus.chunkRead(nodeId), m -> counted(m.hash(), () -> {
+      ChunkViews.ChunkView view = views.open(m.hash());
+      return view != null ? new StorageBus.ChunkRead(view, null) : new StorageBus.ChunkRead(null, heapCopy(m.hash()));
+    })));
     return Future.succeededFuture();
+  }
+
+  private StorageBus.ChunkBytes heapCopy(String hash) throws Exception {
+    ChunkStore.Slice slice = chunks.slice(hash);
+    return new StorageBus.ChunkBytes(slice.array(), slice.offset(), slice.length());
+  }
+
+  /** A chunk read, timed, and recorded when it found the chunk corrupt. */
+  private <T> T counted(String hash, java.util.concurrent.Callable<T> read) throws Exception {
+    long started = System.nanoTime();
+    try {
+      return read.call();
+    } catch (CairnException e) {
+      if (e.code() == ErrorCode.CHUNK_CORRUPT) {
+        recordCorrupt(hash);
+      }
+      throw e;
+    } finally {
+      metrics.record("chunk_get", started);
+    }
   }
 
   /** Counted, logged and put in the audit log, where repair (replication issue) will pick it up. */

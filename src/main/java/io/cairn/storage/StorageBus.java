@@ -111,6 +111,10 @@ public final class StorageBus {
     return ADDRESSES.onNode(nodeId, "chunk.get");
   }
 
+  public static String chunkRead(String nodeId) {
+    return ADDRESSES.onNode(nodeId, "chunk.read");
+  }
+
   public record BucketName(String name) {}
 
   /** Create a bucket with a canned ACL, or change an existing bucket's. Reply: {@link io.cairn.objects.BucketMeta}. */
@@ -146,10 +150,19 @@ public final class StorageBus {
     }
   }
 
+  /** Reply: {@link ChunkRead}. For senders on this node only: the reply may map the chunk's file. */
+  public record ReadChunk(String hash) {}
+
+  /**
+   * A chunk to send: its mapped file ({@code view}, which the receiver must release once its last
+   * write of the bytes completed), or for chunks stored compressed, the plain bytes in {@code heap}.
+   */
+  public record ChunkRead(io.cairn.objects.ChunkViews.ChunkView view, ChunkBytes heap) {}
+
   public static final List<Class<?>> MESSAGE_TYPES = List.of(Get.class, Scan.class, Entries.class, Write.class,
       QueryEvents.class, Events.class, Ping.class, Pong.class, Entry.class, Event.class,
       io.cairn.state.Version.class, java.util.Optional.class, BucketName.class, Buckets.class, ObjectName.class,
-      Commit.class, ListObjects.class, PutChunk.class, GetChunk.class, ChunkBytes.class,
+      Commit.class, ListObjects.class, PutChunk.class, GetChunk.class, ChunkBytes.class, ReadChunk.class, ChunkRead.class,
       io.cairn.objects.BucketMeta.class, io.cairn.objects.ObjectMeta.class, io.cairn.objects.ObjectCatalog.Listing.class,
       io.cairn.objects.ChunkStore.Stored.class, Boolean.class, CreateUpload.class, PutPart.class, CompleteUpload.class,
       UploadRef.class, Parts.class, Uploads.class, BucketAcl.class, io.cairn.objects.MultipartUpload.Upload.class,
