@@ -21,8 +21,10 @@ import java.util.List;
  * Receives a request body as chunks and pipelines them: while one chunk is hashed and written by a
  * chunk worker, the next is read from the socket, and the object's MD5 (its ETag) and the optional
  * SHA-256 check are updated in upload order on a chain of blocking steps beside the writes. At most
- * {@link #MAX_IN_FLIGHT} chunks per upload are in flight (the request is paused otherwise), so
- * memory stays a few chunks per upload whatever the object's size. Digests are checked at the end,
+ * {@link #MAX_IN_FLIGHT} chunks per upload are in flight (hashed and written, or on their way; the
+ * request is paused otherwise), and arrays come from the front end's {@link ChunkBuffers} budget
+ * (paused too while it is spent), so memory stays a few chunks per upload whatever the object's
+ * size, and bounded over all uploads. Digests are checked at the end,
  * before anything is committed: a bad body leaves only unreferenced chunks, which chunk GC removes.
  */
 final class ObjectUpload {
@@ -45,9 +47,12 @@ final class ObjectUpload {
   private Future<Void> digested = Future.succeededFuture();
   private byte[] filling;
   private int filled;
+  /** Chunks sent and not yet both hashed and written: each holds its array. */
   private int inFlight;
   private boolean ended;
   private boolean paused;
+  /** Body bytes that arrived while this upload waited for an array (the request is paused meanwhile). */
+  private Buffer waitingData;
 
   /**
    * What was received: the chunk list, size, the hex MD5 (the single-part ETag), and the checked
@@ -86,8 +91,12 @@ final class ObjectUpload {
     request.exceptionHandler(e -> upload.done.tryFail(e));
     request.endHandler(v -> {
       upload.ended = true;
-      upload.flush();
+      if (upload.waitingData == null) {
+        upload.flush();
+      } // else the flush follows once the waiting data has its array
     });
+    // an upload that fails holds no array: the one it was filling goes back at once
+    upload.done.future().onFailure(e -> upload.dropFilling());
     request.resume();
     return upload.done.future().compose(r -> {
       if (decoder != null && !decoder.finished()) {
@@ -136,11 +145,26 @@ final class ObjectUpload {
         return;
       }
     }
-    int at = 0;
+    if (waitingData != null) {
+      waitingData.appendBuffer(data);
+      return;
+    }
+    consume(data, 0);
+  }
+
+  /** Copies body bytes into chunk arrays from {@code at}; keeps the rest when it must wait for an array. */
+  private void consume(Buffer data, int at) {
     while (at < data.length()) {
       if (filling == null) {
         // a chunk's array is sized to what the body still declares: a small object needs no full chunk
-        filling = buffers.take(declared < 0 ? -1 : declared - received);
+        Future<byte[]> next = buffers.take(declared < 0 ? -1 : declared - received);
+        if (!next.isComplete()) {
+          waitingData = data.getBuffer(at, data.length());
+          updateFlow();
+          next.onSuccess(this::granted);
+          return;
+        }
+        filling = next.result();
       }
       int n = Math.min(filling.length - filled, data.length() - at);
       data.getBytes(at, at + n, filling, filled);
@@ -150,6 +174,44 @@ final class ObjectUpload {
       if (filled == filling.length) {
         send();
       }
+    }
+  }
+
+  /** The array this upload waited for: go on with the bytes that waited, then with the request. */
+  private void granted(byte[] array) {
+    if (done.future().isComplete()) {
+      buffers.give(array);
+      return;
+    }
+    filling = array;
+    Buffer data = waitingData;
+    waitingData = null;
+    consume(data, 0);
+    if (waitingData == null) {
+      if (ended) {
+        flush();
+      }
+      updateFlow();
+    }
+  }
+
+  /** Paused while waiting for an array or while too many chunks are in flight; reading otherwise. */
+  private void updateFlow() {
+    boolean pause = waitingData != null || (inFlight >= MAX_IN_FLIGHT && !ended);
+    if (pause && !paused) {
+      paused = true;
+      request.pause();
+    } else if (!pause && paused && !done.future().isComplete()) {
+      paused = false;
+      request.resume();
+    }
+  }
+
+  private void dropFilling() {
+    if (filling != null) {
+      buffers.give(filling);
+      filling = null;
+      filled = 0;
     }
   }
 
@@ -191,10 +253,7 @@ final class ObjectUpload {
     filling = null;
     filled = 0;
     inFlight++;
-    if (inFlight >= MAX_IN_FLIGHT && !ended) {
-      paused = true;
-      request.pause();
-    }
+    updateFlow();
     Future<Void> hashed = digested.compose(v -> vertx.executeBlocking(() -> {
       md5.update(bytes, 0, length);
       if (sha256 != null) {
@@ -209,16 +268,17 @@ final class ObjectUpload {
     Future<ChunkStore.Stored> put = Bus.<ChunkStore.Stored>request(vertx, StorageBus.chunkPut(chunkNode),
         new StorageBus.PutChunk(bytes, length), timeout, null);
     stored.add(put);
-    // reused only once both readers are done; a failed (maybe timed-out, still running) write keeps it
-    Future.all(hashed, put).onSuccess(v -> buffers.give(bytes));
-    put.onComplete(r -> {
+    put.onFailure(done::tryFail);
+    // the array is held until both readers are done; a failed (maybe timed-out, still running) write
+    // means it may still be read, so it is not reused
+    Future.join(hashed, put).onComplete(both -> {
       inFlight--;
-      if (r.failed()) {
-        done.tryFail(r.cause());
-      } else if (paused && inFlight < MAX_IN_FLIGHT) {
-        paused = false;
-        request.resume();
+      if (both.succeeded()) {
+        buffers.give(bytes);
+      } else {
+        buffers.forget(bytes);
       }
+      updateFlow();
     });
   }
 

@@ -12,7 +12,7 @@ import java.util.Base64;
 final class S3Bodies {
   private final Vertx vertx;
   private final ChunkPlacement placement;
-  /** Full-chunk arrays kept for reuse: enough for a few large uploads in flight at once. */
+  /** Full-chunk arrays kept for reuse between uploads: enough for a few large uploads at once. */
   private static final int IDLE_CHUNK_BUFFERS = 8;
   private final ChunkBuffers buffers;
   private final Duration timeout;
@@ -20,7 +20,9 @@ final class S3Bodies {
   S3Bodies(Vertx vertx, ChunkPlacement placement, int chunkSize, Duration timeout) {
     this.vertx = vertx;
     this.placement = placement;
-    this.buffers = new ChunkBuffers(chunkSize, IDLE_CHUNK_BUFFERS);
+    // a quarter of the heap for upload bodies in flight (128 MiB with bin/cairn's 512 MiB heap)
+    this.buffers = new ChunkBuffers(chunkSize, IDLE_CHUNK_BUFFERS,
+        Math.max(2L * chunkSize, Runtime.getRuntime().maxMemory() / 4));
     this.timeout = timeout;
   }
 

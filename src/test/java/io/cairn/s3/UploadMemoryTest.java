@@ -1,0 +1,145 @@
+package io.cairn.s3;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.cairn.testing.TestNode;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Many uploads that stop halfway cannot take the node's heap: on a node with a 96 MiB heap, 40
+ * clients each send 8 MiB + 1 byte of a 12 MiB object and pause (each would hold a 4 MiB chunk
+ * array; 160 MiB together). Uploads past the front end's buffer budget wait, paused, instead of
+ * allocating; the node stays up, and once the clients go on every upload completes intact.
+ */
+@Timeout(180)
+class UploadMemoryTest {
+  private static final int CLIENTS = 40;
+  private static final int SIZE = 12 << 20;
+  private static final int FIRST_PART = (8 << 20) + 1;
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void uploadsPastTheBufferBudgetWaitAndAllComplete() throws Exception {
+    Path data = dir.resolve("data");
+    List<String> cmd = List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx96m",
+        "-XX:+ExitOnOutOfMemoryError", "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED",
+        "-cp", System.getProperty("java.class.path"), "io.cairn.Main", "agent", "--data-dir", data.toString(),
+        "--http-port", "0", "--s3-port", "0");
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("agent.log").toFile()));
+    pb.environment().keySet().removeIf(k -> k.startsWith("CAIRN_"));
+    pb.environment().put("CAIRN_S3_ACCESS_KEY_ID", TestNode.ACCESS_KEY_ID);
+    pb.environment().put("CAIRN_S3_SECRET_ACCESS_KEY", TestNode.SECRET_ACCESS_KEY);
+    pb.environment().put("CAIRN_STORAGE_COMPRESSION", "none");
+    pb.environment().put("CAIRN_ADMISSION_CPU_THRESHOLD", "100");
+    Process node = pb.start();
+    ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
+    try {
+      await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(data.resolve("s3.port")));
+      int port = Integer.parseInt(Files.readString(data.resolve("s3.port")).trim());
+      await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> put(port, "/budget", new byte[0]) == 200);
+
+      byte[] body = new byte[SIZE];
+      new Random(4).nextBytes(body);
+      String md5 = HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(body));
+      CountDownLatch go = new CountDownLatch(1);
+      AtomicInteger paused = new AtomicInteger();
+      List<Future<String>> replies = new ArrayList<>();
+      for (int i = 0; i < CLIENTS; i++) {
+        String path = "/budget/object-" + i;
+        replies.add(clients.submit(() -> {
+          try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(120_000);
+            OutputStream out = s.getOutputStream();
+            out.write(head(port, path, SIZE));
+            out.write(body, 0, FIRST_PART);
+            out.flush();
+            paused.incrementAndGet();
+            go.await();
+            out.write(body, FIRST_PART, SIZE - FIRST_PART);
+            out.flush();
+            return new String(readHead(s.getInputStream()), StandardCharsets.ISO_8859_1);
+          }
+        }));
+      }
+      // some clients got their halves in, the rest are held back by the paused requests
+      await().atMost(Duration.ofSeconds(60)).until(() -> paused.get() >= 4 || !node.isAlive());
+      Thread.sleep(2000);
+      assertThat(node.isAlive()).as("the node is still up with every upload stopped halfway").isTrue();
+      go.countDown();
+      for (Future<String> reply : replies) {
+        String head = reply.get(120, TimeUnit.SECONDS);
+        assertThat(head).startsWith("HTTP/1.1 200").containsIgnoringCase("etag: \"" + md5 + "\"");
+      }
+      assertThat(node.isAlive()).isTrue();
+    } finally {
+      clients.shutdownNow();
+      node.destroy();
+      node.waitFor(20, TimeUnit.SECONDS);
+    }
+  }
+
+  private static byte[] head(int port, String path, int length) {
+    String host = "127.0.0.1:" + port;
+    Map<String, String> signed = SigV4.sign("PUT", host, path, Map.of(), Map.of(), "UNSIGNED-PAYLOAD",
+        TestNode.ACCESS_KEY_ID, TestNode.SECRET_ACCESS_KEY, "us-east-1", Instant.now());
+    StringBuilder head = new StringBuilder("PUT " + path + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Length: " + length
+        + "\r\nConnection: close\r\n");
+    signed.forEach((k, v) -> {
+      if (!k.equalsIgnoreCase("host")) {
+        head.append(k).append(": ").append(v).append("\r\n");
+      }
+    });
+    return head.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  private static int put(int port, String path, byte[] body) throws Exception {
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write(head(port, path, body.length));
+      s.getOutputStream().write(body);
+      String status = new String(readHead(s.getInputStream()), StandardCharsets.ISO_8859_1);
+      return Integer.parseInt(status.substring(9, 12));
+    }
+  }
+
+  /** The status line and headers of the reply. */
+  private static byte[] readHead(InputStream in) throws Exception {
+    java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream();
+    int c;
+    while ((c = in.read()) >= 0) {
+      head.write(c);
+      byte[] b = head.toByteArray();
+      int n = b.length;
+      if (n >= 4 && b[n - 4] == '\r' && b[n - 3] == '\n' && b[n - 2] == '\r' && b[n - 1] == '\n') {
+        break;
+      }
+    }
+    return head.toByteArray();
+  }
+}
