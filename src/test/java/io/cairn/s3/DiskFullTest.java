@@ -8,13 +8,10 @@ import io.cairn.testing.Manifests;
 import io.cairn.testing.SmallDisk;
 import io.cairn.testing.TestNode;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -28,17 +25,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class DiskFullTest {
   static HttpResponse<String> s3(TestNode node, String method, String path, byte[] body) throws Exception {
-    String host = "127.0.0.1:" + node.agent().s3Port();
-    Map<String, String> signed = SigV4.sign(method, host, path, Map.of(), Map.of(), "UNSIGNED-PAYLOAD",
-        TestNode.ACCESS_KEY_ID, TestNode.SECRET_ACCESS_KEY, "us-east-1", Instant.now());
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + host + path)).timeout(Duration.ofSeconds(30))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
-    signed.forEach((k, v) -> {
-      if (!k.equalsIgnoreCase("host")) {
-        b.header(k, v);
-      }
-    });
-    return TestNode.http().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return SignedRequests.send(node.agent().s3Port(), method, path, body, HttpResponse.BodyHandlers.ofString());
   }
 
   static double metric(TestNode node, String name) {

@@ -12,11 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -76,7 +74,7 @@ class UploadMemoryTest {
           try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(120_000);
             OutputStream out = s.getOutputStream();
-            out.write(head(port, path, SIZE));
+            out.write(SignedRequests.head(port, "PUT", path, SIZE));
             out.write(body, 0, FIRST_PART);
             out.flush();
             paused.incrementAndGet();
@@ -104,24 +102,10 @@ class UploadMemoryTest {
     }
   }
 
-  private static byte[] head(int port, String path, int length) {
-    String host = "127.0.0.1:" + port;
-    Map<String, String> signed = SigV4.sign("PUT", host, path, Map.of(), Map.of(), "UNSIGNED-PAYLOAD",
-        TestNode.ACCESS_KEY_ID, TestNode.SECRET_ACCESS_KEY, "us-east-1", Instant.now());
-    StringBuilder head = new StringBuilder("PUT " + path + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Length: " + length
-        + "\r\nConnection: close\r\n");
-    signed.forEach((k, v) -> {
-      if (!k.equalsIgnoreCase("host")) {
-        head.append(k).append(": ").append(v).append("\r\n");
-      }
-    });
-    return head.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
-  }
-
   private static int put(int port, String path, byte[] body) throws Exception {
     try (Socket s = new Socket("127.0.0.1", port)) {
       s.setSoTimeout(10_000);
-      s.getOutputStream().write(head(port, path, body.length));
+      s.getOutputStream().write(SignedRequests.head(port, "PUT", path, body.length));
       s.getOutputStream().write(body);
       String status = new String(readHead(s.getInputStream()), StandardCharsets.ISO_8859_1);
       return Integer.parseInt(status.substring(9, 12));
