@@ -1,9 +1,11 @@
 """Real S3 client checks against a Cairn node (Debian's python3-boto3).
 
-Usage: s3_boto_check.py ENDPOINT ACCESS_KEY SECRET DATA_DIR. Prints a line per check; exits non-zero on failure.
+Usage: s3_boto_check.py ENDPOINT ACCESS_KEY SECRET DATA_DIR VHOST_ENDPOINT. Prints a line per check; exits
+non-zero on failure. VHOST_ENDPOINT is http://<the node's s3.domain>:<port>, for virtual-host style.
 """
 import hashlib
 import os
+import socket
 import subprocess
 import sys
 
@@ -11,7 +13,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-endpoint, key_id, secret, data_dir = sys.argv[1:5]
+endpoint, key_id, secret, data_dir, vhost_endpoint = sys.argv[1:6]
 # s3v4 everywhere: this botocore would otherwise presign with the legacy SigV2
 cfg = Config(s3={"addressing_style": "path"}, signature_version="s3v4", retries={"max_attempts": 1}, read_timeout=60)
 s3 = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=key_id, aws_secret_access_key=secret,
@@ -180,6 +182,36 @@ result = s3.delete_objects(Bucket="check", Delete={"Objects": [{"Key": "copies/s
 assert sorted(d["Key"] for d in result["Deleted"]) == ["copies/small.txt", "multi/manual.bin", "never-existed"]
 assert code_of(lambda: s3.head_object(Bucket="check", Key="copies/small.txt")) == "404"
 print("copy and batch delete ok")
+
+# virtual-host style: the bucket goes in the host name (check.<s3.domain>), which this process
+# resolves to loopback as a wildcard DNS record would; the Host header of every request is recorded
+vhost_domain = vhost_endpoint.split("//")[1].split(":")[0]
+real_getaddrinfo = socket.getaddrinfo
+
+
+def loopback_for_vhost(host, *args, **kwargs):
+    if isinstance(host, str) and (host == vhost_domain or host.endswith("." + vhost_domain)):
+        host = "127.0.0.1"
+    return real_getaddrinfo(host, *args, **kwargs)
+
+
+socket.getaddrinfo = loopback_for_vhost
+by_host = boto3.client("s3", endpoint_url=vhost_endpoint, aws_access_key_id=key_id, aws_secret_access_key=secret,
+                       region_name="us-east-1",
+                       config=Config(s3={"addressing_style": "virtual"}, signature_version="s3v4",
+                                     retries={"max_attempts": 1}))
+hosts = set()
+by_host.meta.events.register("before-send.s3.*", lambda request, **kw: hosts.add(request.headers["Host"]))
+by_host.put_object(Bucket="check", Key="vhost/one.txt", Body=b"by host", ContentType="text/plain",
+                   Metadata={"via": "vhost"})
+got = by_host.get_object(Bucket="check", Key="vhost/one.txt")
+assert got["Body"].read() == b"by host" and got["Metadata"] == {"via": "vhost"}
+assert [o["Key"] for o in by_host.list_objects_v2(Bucket="check", Prefix="vhost/")["Contents"]] == ["vhost/one.txt"]
+assert s3.get_object(Bucket="check", Key="vhost/one.txt")["Body"].read() == b"by host"
+by_host.delete_object(Bucket="check", Key="vhost/one.txt")
+host_names = {h.decode() if isinstance(h, bytes) else h for h in hosts}
+assert host_names == {"check." + vhost_endpoint.split("//")[1]}, host_names
+print("virtual-host style ok")
 
 for k in ["docs/small.txt", "blobs/big-1.bin", "blobs/big-2.bin", "victim.bin", "multi/fifty.bin"]:
     s3.delete_object(Bucket="check", Key=k)

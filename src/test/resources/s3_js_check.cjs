@@ -1,6 +1,7 @@
 // The AWS SDK for JavaScript v3 against Cairn, with its defaults (flexible checksums on: streaming
 // uploads go as aws-chunked bodies with the checksum in a trailer). Args: modules dir, endpoint,
-// access key id, secret. Prints "ok" and exits 0 when every check held.
+// access key id, secret, virtual-host endpoint (http://<s3.domain>:<port>). Prints "ok" and exits 0
+// when every check held.
 const path = require("path");
 const { Readable } = require("stream");
 const s3sdk = require(path.join(process.argv[2], "node_modules", "@aws-sdk", "client-s3"));
@@ -14,6 +15,23 @@ const client = new S3Client({
   endpoint: process.argv[3], region: "us-east-1", forcePathStyle: true,
   credentials: { accessKeyId: process.argv[4], secretAccessKey: process.argv[5] },
 });
+
+// Virtual-host style: the SDK puts the bucket in the host name (jsdk.<s3.domain>), which this
+// client's agent resolves to the node on loopback, as DNS would for a real domain.
+const http = require("http");
+const { NodeHttpHandler } = require(path.join(process.argv[2], "node_modules", "@smithy", "node-http-handler"));
+const loopback = new http.Agent({ lookup: (host, options, callback) =>
+  options && options.all ? callback(null, [{ address: "127.0.0.1", family: 4 }]) : callback(null, "127.0.0.1", 4) });
+const vhost = new S3Client({
+  endpoint: process.argv[6], region: "us-east-1", forcePathStyle: false,
+  credentials: { accessKeyId: process.argv[4], secretAccessKey: process.argv[5] },
+  requestHandler: new NodeHttpHandler({ httpAgent: loopback }),
+});
+const vhostHosts = new Set();
+vhost.middlewareStack.add((next) => async (args) => {
+  vhostHosts.add(args.request.hostname);
+  return next(args);
+}, { step: "finalizeRequest", name: "recordHost" });
 
 function check(condition, what) {
   if (!condition) {
@@ -75,6 +93,20 @@ async function main() {
   const listing = await client.send(new ListObjectsV2Command({ Bucket: "jsdk" }));
   check(listing.Contents.map((o) => o.Key).includes("copied"), "listing has the copy");
   await client.send(new DeleteObjectCommand({ Bucket: "jsdk", Key: "copied" }));
+
+  // the same bucket through virtual-host addressing: streaming upload, read back, listing
+  await vhost.send(new PutObjectCommand({ Bucket: "jsdk", Key: "by-host/one.txt", Body: "virtual host",
+    ContentType: "text/plain", ChecksumAlgorithm: "SHA256" }));
+  const byHost = await vhost.send(new GetObjectCommand({ Bucket: "jsdk", Key: "by-host/one.txt", ChecksumMode: "ENABLED" }));
+  check((await text(byHost.Body)) === "virtual host", "virtual-host round trip");
+  check(byHost.ChecksumSHA256 !== undefined, "virtual-host checksum returned");
+  const hostListing = await vhost.send(new ListObjectsV2Command({ Bucket: "jsdk", Prefix: "by-host/" }));
+  check(hostListing.Contents.length === 1 && hostListing.Contents[0].Key === "by-host/one.txt",
+    "virtual-host listing " + JSON.stringify(hostListing.Contents));
+  check(vhostHosts.size === 1 && vhostHosts.has("jsdk." + new URL(process.argv[6]).hostname),
+    "the bucket went in the host name: " + [...vhostHosts]);
+  const samePath = await client.send(new GetObjectCommand({ Bucket: "jsdk", Key: "by-host/one.txt" }));
+  check((await text(samePath.Body)) === "virtual host", "what went in by host reads back by path");
   console.log("ok");
 }
 

@@ -24,7 +24,7 @@ class AwsSdkJavaScriptTest {
   static TestNode node;
 
   @RegisterExtension
-  static final SharedNode SHARED = new SharedNode(Map.of(), n -> node = n);
+  static final SharedNode SHARED = new SharedNode(Map.of("s3.domain", "s3.cairn.test"), n -> node = n);
 
   @TempDir
   Path dir;
@@ -36,7 +36,7 @@ class AwsSdkJavaScriptTest {
         .exists();
     ExternalClient.Result r = ExternalClient.run("node", "s3_js_check.cjs", dir, Duration.ofSeconds(90),
         modules.toString(), "http://127.0.0.1:" + node.agent().s3Port(), TestNode.ACCESS_KEY_ID,
-        TestNode.SECRET_ACCESS_KEY);
+        TestNode.SECRET_ACCESS_KEY, "http://s3.cairn.test:" + node.agent().s3Port());
     assertThat(r.output()).as(r.output()).contains("ok");
     assertThat(r.exit()).as(r.output()).isZero();
   }

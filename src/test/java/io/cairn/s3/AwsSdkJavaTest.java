@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cairn.testing.SharedNode;
+import io.cairn.testing.TestDomainResolver;
 import io.cairn.testing.TestNode;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +42,8 @@ class AwsSdkJavaTest {
   static S3Client s3;
 
   @RegisterExtension
-  static final SharedNode SHARED = new SharedNode(Map.of(), n -> node = n);
+  static final SharedNode SHARED = new SharedNode(Map.of("s3.domain", "s3." + TestDomainResolver.DOMAIN),
+      n -> node = n);
 
   @BeforeAll
   static void client() {
@@ -66,6 +68,41 @@ class AwsSdkJavaTest {
     byte[] b = new byte[n];
     new java.util.Random(seed).nextBytes(b);
     return b;
+  }
+
+  @Test
+  void virtualHostStyleAddressing() {
+    s3.createBucket(b -> b.bucket("sdk-vhost"));
+    // the bucket goes in the host name: sdk-vhost.s3.cairn.test, which the test resolver sends to loopback
+    java.util.Set<String> hosts = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    software.amazon.awssdk.core.interceptor.ExecutionInterceptor recordHost =
+        new software.amazon.awssdk.core.interceptor.ExecutionInterceptor() {
+          @Override
+          public void beforeTransmission(software.amazon.awssdk.core.interceptor.Context.BeforeTransmission context,
+              software.amazon.awssdk.core.interceptor.ExecutionAttributes attributes) {
+            hosts.add(context.httpRequest().host());
+          }
+        };
+    try (S3Client byHost = S3Client.builder()
+        .overrideConfiguration(c -> c.addExecutionInterceptor(recordHost))
+        .endpointOverride(URI.create("http://s3." + TestDomainResolver.DOMAIN + ":" + node.agent().s3Port()))
+        .region(Region.US_EAST_1)
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(TestNode.ACCESS_KEY_ID,
+            TestNode.SECRET_ACCESS_KEY)))
+        .httpClient(UrlConnectionHttpClient.create())
+        .build()) {
+      byte[] data = bytes(70_000, 9);
+      byHost.putObject(b -> b.bucket("sdk-vhost").key("dir/by-host").contentType("application/x-test"),
+          RequestBody.fromBytes(data));
+      var got = byHost.getObjectAsBytes(b -> b.bucket("sdk-vhost").key("dir/by-host").checksumMode(ChecksumMode.ENABLED));
+      assertThat(got.asByteArray()).isEqualTo(data);
+      assertThat(got.response().contentType()).isEqualTo("application/x-test");
+      assertThat(byHost.listObjectsV2(b -> b.bucket("sdk-vhost").prefix("dir/")).contents())
+          .extracting(software.amazon.awssdk.services.s3.model.S3Object::key).containsExactly("dir/by-host");
+      byHost.deleteObject(b -> b.bucket("sdk-vhost").key("dir/by-host"));
+    }
+    assertThat(hosts).containsExactly("sdk-vhost.s3." + TestDomainResolver.DOMAIN);
+    assertThat(s3.listObjectsV2(b -> b.bucket("sdk-vhost")).contents()).as("seen the same by path").isEmpty();
   }
 
   @Test

@@ -7,6 +7,7 @@ import io.cairn.testing.SharedNode;
 import io.cairn.testing.TestNode;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -22,7 +23,7 @@ class BotoS3Test {
   static TestNode node;
 
   @RegisterExtension
-  static final SharedNode SHARED = new SharedNode(n -> node = n);
+  static final SharedNode SHARED = new SharedNode(Map.of("s3.domain", "s3.cairn.test"), n -> node = n);
 
   @TempDir
   Path dir;
@@ -31,11 +32,11 @@ class BotoS3Test {
   void boto3WorksAgainstCairn() throws Exception {
     ExternalClient.Result r = ExternalClient.run("/usr/bin/python3", "s3_boto_check.py", dir, Duration.ofSeconds(150),
         "http://127.0.0.1:" + node.agent().s3Port(), TestNode.ACCESS_KEY_ID, TestNode.SECRET_ACCESS_KEY,
-        node.dataDir().toString());
+        node.dataDir().toString(), "http://s3.cairn.test:" + node.agent().s3Port());
     String out = r.output();
     assertThat(r.exit()).as(out).isZero();
     assertThat(out).contains("buckets ok", "dedup ok", "get, range and head ok", "list v2", "presigned GET with curl ok",
         "auth and error codes ok", "public-read buckets ok", "corrupt chunk refused: InternalError", "50 MiB multipart upload_file",
-        "multipart create/part/list/complete/abort and errors ok", "copy and batch delete ok", "delete ok");
+        "multipart create/part/list/complete/abort and errors ok", "copy and batch delete ok", "virtual-host style ok", "delete ok");
   }
 }

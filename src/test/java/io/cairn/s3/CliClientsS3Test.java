@@ -30,6 +30,7 @@ class CliClientsS3Test {
     String out = r.output();
     assertThat(r.exit()).as(out).isZero();
     assertThat(out).contains("aws s3 cp 50 MiB up and down identical", "aws listings ok", "aws presign + curl ok",
+        "aws checksums and metadata ok", "aws multipart with CRC32C parts ok", "aws conditional reads ok",
         "s3cmd put/get/ls/del ok", "rclone copy/check/lsf/delete ok", "cleanup ok");
   }
 }
