@@ -119,7 +119,7 @@ final class ChunkFiles {
   }
 
   /** A rename is durable only once its directory entry is flushed too. */
-  private static void syncDirectory(Path dir) {
+  static void syncDirectory(Path dir) {
     try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
       ch.force(true);
     } catch (IOException e) {

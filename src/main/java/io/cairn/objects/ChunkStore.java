@@ -18,7 +18,7 @@ import net.jpountz.lz4.LZ4FastDecompressor;
 
 /**
  * Content-addressed chunk files: each chunk is named by the SHA-256 of its plain bytes and stored
- * once, compressed when that saves at least 10%, under {@code root/ab/cd/<hash>}. Writes go to a
+ * once, compressed when that saves at least 10%, under {@code root/ab/<hash>}. Writes go to a
  * temp file, are fsynced and renamed into place, so a chunk file is always whole ({@link ChunkFiles}). Every read is
  * verified and fails with CHUNK_CORRUPT on a mismatch: against the CRC32C stored in the chunk's
  * header (computed by the CPU's own instructions, as MinIO verifies reads with a fast bitrot hash
@@ -53,7 +53,10 @@ public final class ChunkStore {
     this(root, compression, StorageMetrics.detached());
   }
 
-  /** Counts what is already on disk (and clears half-written temp files from a crash). */
+  /**
+   * Counts what is already on disk, clears half-written temp files from a crash, and moves chunks
+   * from the two-level layout of earlier versions ({@code root/ab/cd/<hash>}) into this one.
+   */
   public ChunkStore(Path root, Compression compression, StorageMetrics metrics) throws IOException {
     this.root = root;
     this.tmp = root.resolve("tmp");
@@ -61,15 +64,44 @@ public final class ChunkStore {
     this.metrics = metrics;
     Files.createDirectories(tmp);
     this.files = new ChunkFiles(tmp);
+    // all 256 directories exist before any write: a write never creates one (a mkdir, and a new
+    // directory's entry to make durable, cost a chunk write more than its own fsync)
+    boolean created = false;
+    for (int i = 0; i < 256; i++) {
+      Path dir = root.resolve(HexFormat.of().toHexDigits((byte) i));
+      if (!Files.isDirectory(dir)) {
+        Files.createDirectories(dir);
+        created = true;
+      }
+    }
+    if (created) {
+      ChunkFiles.syncDirectory(root);
+    }
+    java.util.Set<Path> moved = new java.util.HashSet<>();
     try (Stream<Path> walk = Files.walk(root, 3)) {
       for (Path p : walk.filter(Files::isRegularFile).toList()) {
         String name = p.getFileName().toString();
         if (p.startsWith(tmp) || name.endsWith(ChunkFiles.TEMP_SUFFIX)) {
           Files.deleteIfExists(p); // half-written by a crash (older versions wrote them under tmp)
         } else if (name.length() == 64) {
+          Path current = path(name);
+          if (!p.equals(current)) { // the older layout: the rename is atomic, so a crash leaves it in either place
+            Files.move(p, current, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            moved.add(current.getParent());
+            moved.add(p.getParent());
+          }
           metrics.chunks.incrementAndGet();
-          metrics.storedBytes.addAndGet(Files.size(p));
+          metrics.storedBytes.addAndGet(Files.size(current));
         }
+      }
+    }
+    for (Path dir : moved) {
+      if (dir.getParent().equals(root)) {
+        ChunkFiles.syncDirectory(dir);
+      } else {
+        Files.deleteIfExists(dir); // an emptied directory of the older layout
+        ChunkFiles.syncDirectory(dir.getParent());
       }
     }
   }
@@ -93,7 +125,7 @@ public final class ChunkStore {
   }
 
   public Path path(String hash) {
-    return root.resolve(hash.substring(0, 2)).resolve(hash.substring(2, 4)).resolve(hash);
+    return root.resolve(hash.substring(0, 2)).resolve(hash);
   }
 
   /** Stores the bytes unless a chunk with the same hash is already here (dedup). */

@@ -89,4 +89,27 @@ class ChunkStoreTest {
     assertThatThrownBy(() -> store.get(hash)).isInstanceOfSatisfying(CairnException.class,
         e -> assertThat(e.getMessage()).contains("does not match its hash"));
   }
+
+  @Test
+  void chunksOfTheOlderTwoLevelLayoutAreMovedAtStartAndStillRead() throws Exception {
+    ChunkStore store = new ChunkStore(dir, ChunkStore.Compression.none);
+    byte[] data = new byte[70_000];
+    new Random(12).nextBytes(data);
+    ChunkStore.Stored stored = store.put(data, data.length);
+    String h = stored.hash();
+    assertThat(store.path(h)).isEqualTo(dir.resolve(h.substring(0, 2)).resolve(h));
+    // as an earlier version left it: root/ab/cd/<hash>
+    Path legacy = dir.resolve(h.substring(0, 2)).resolve(h.substring(2, 4)).resolve(h);
+    Files.createDirectories(legacy.getParent());
+    Files.move(store.path(h), legacy);
+
+    StorageMetrics metrics = StorageMetrics.detached();
+    ChunkStore reopened = new ChunkStore(dir, ChunkStore.Compression.none, metrics);
+    assertThat(reopened.path(h)).exists();
+    assertThat(legacy.getParent()).doesNotExist();
+    assertThat(reopened.get(h)).isEqualTo(data);
+    assertThat(reopened.hashes()).containsExactly(h);
+    assertThat(metrics.chunks.get()).isEqualTo(1);
+    assertThat(reopened.put(data, data.length).written()).as("dedup finds it in its new place").isFalse();
+  }
 }

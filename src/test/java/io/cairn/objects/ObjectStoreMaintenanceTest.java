@@ -44,7 +44,7 @@ class ObjectStoreMaintenanceTest {
   }
 
   static Path chunkFile(String hash) {
-    return node.dataDir().resolve("chunks").resolve(hash.substring(0, 2)).resolve(hash.substring(2, 4)).resolve(hash);
+    return node.dataDir().resolve("chunks").resolve(hash.substring(0, 2)).resolve(hash);
   }
 
   @Test
