@@ -52,8 +52,7 @@ class ChunkFilesTest {
   @Test
   void aTempFileLeftByACrashIsRemovedAtStartAndNeverCountedAsAChunk() throws Exception {
     ChunkStore store = new ChunkStore(dir, ChunkStore.Compression.none);
-    byte[] data = new byte[5000];
-    new Random(9).nextBytes(data);
+    byte[] data = ChunkStoreTest.randomBytes(5000, 9);
     ChunkStore.Stored stored = store.put(data, data.length);
     Path leftover = store.path(stored.hash()).resolveSibling(stored.hash().substring(0, 8) + "-1f" + ChunkFiles.TEMP_SUFFIX);
     Files.write(leftover, new byte[100]);

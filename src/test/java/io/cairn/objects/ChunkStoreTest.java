@@ -16,6 +16,13 @@ class ChunkStoreTest {
   @TempDir
   Path dir;
 
+  /** {@code n} random bytes, the same for the same seed. */
+  static byte[] randomBytes(int n, long seed) {
+    byte[] bytes = new byte[n];
+    new Random(seed).nextBytes(bytes);
+    return bytes;
+  }
+
   @Test
   void identicalContentIsStoredOnceAndCompressedOnlyWhenItPays() throws Exception {
     for (ChunkStore.Compression codec : ChunkStore.Compression.values()) {
@@ -33,8 +40,7 @@ class ChunkStoreTest {
       }
       assertThat(store.get(first.hash())).isEqualTo(text);
 
-      byte[] noise = new byte[100_000];
-      new Random(7).nextBytes(noise);
+      byte[] noise = randomBytes(100_000, 7);
       ChunkStore.Stored random = store.put(noise, noise.length);
       assertThat(random.storedBytes()).as("random bytes are stored plain").isEqualTo(noise.length + 10);
       assertThat(store.get(random.hash())).isEqualTo(noise);
@@ -45,8 +51,7 @@ class ChunkStoreTest {
   @Test
   void aFlippedByteIsDetectedOnRead() throws Exception {
     ChunkStore store = new ChunkStore(dir, ChunkStore.Compression.none);
-    byte[] data = new byte[50_000];
-    new Random(1).nextBytes(data);
+    byte[] data = randomBytes(50_000, 1);
     ChunkStore.Stored s = store.put(data, data.length);
     byte[] raw = Files.readAllBytes(store.path(s.hash()));
     raw[1000] ^= 0x01;
@@ -93,8 +98,7 @@ class ChunkStoreTest {
   @Test
   void chunksOfTheOlderTwoLevelLayoutAreMovedAtStartAndStillRead() throws Exception {
     ChunkStore store = new ChunkStore(dir, ChunkStore.Compression.none);
-    byte[] data = new byte[70_000];
-    new Random(12).nextBytes(data);
+    byte[] data = randomBytes(70_000, 12);
     ChunkStore.Stored stored = store.put(data, data.length);
     String h = stored.hash();
     assertThat(store.path(h)).isEqualTo(dir.resolve(h.substring(0, 2)).resolve(h));

@@ -7,7 +7,6 @@ import io.cairn.model.CairnException;
 import io.cairn.model.ErrorCode;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,8 +24,7 @@ class ChunkViewsTest {
   void aPlainChunkIsMappedVerifiedAndReleasedOnce() throws Exception {
     ChunkStore store = new ChunkStore(dir, ChunkStore.Compression.lz4);
     ChunkViews views = new ChunkViews(store);
-    byte[] noise = new byte[3 << 20];
-    new Random(5).nextBytes(noise);
+    byte[] noise = ChunkStoreTest.randomBytes(3 << 20, 5);
     ChunkStore.Stored stored = store.put(noise, noise.length);
     ChunkViews.ChunkView view = views.open(stored.hash());
     assertThat(view).as("random bytes are stored plain, so they have a view").isNotNull();
@@ -54,8 +52,7 @@ class ChunkViewsTest {
   void aFlippedByteFailsTheMappedRead() throws Exception {
     ChunkStore store = new ChunkStore(dir, ChunkStore.Compression.none);
     ChunkViews views = new ChunkViews(store);
-    byte[] data = new byte[100_000];
-    new Random(2).nextBytes(data);
+    byte[] data = ChunkStoreTest.randomBytes(100_000, 2);
     ChunkStore.Stored stored = store.put(data, data.length);
     byte[] raw = Files.readAllBytes(store.path(stored.hash()));
     raw[raw.length - 1] ^= 0x40;
