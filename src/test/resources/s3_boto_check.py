@@ -3,11 +3,13 @@
 Usage: s3_boto_check.py ENDPOINT ACCESS_KEY SECRET DATA_DIR VHOST_ENDPOINT. Prints a line per check; exits
 non-zero on failure. VHOST_ENDPOINT is http://<the node's s3.domain>:<port>, for virtual-host style.
 """
+import base64
 import hashlib
 import os
 import socket
 import subprocess
 import sys
+import zlib
 
 import boto3
 from botocore.config import Config
@@ -67,6 +69,23 @@ head = s3.head_object(Bucket="check", Key="blobs/big-1.bin")
 assert head["ContentLength"] == len(big) and head["ETag"] == '"%s"' % hashlib.md5(big).hexdigest()
 print("get, range and head ok")
 
+# flexible checksums as this botocore sends them (ChecksumAlgorithm): verified, kept, returned when asked
+for algo in ["CRC32", "CRC32C", "SHA1", "SHA256"]:
+    sent = s3.put_object(Bucket="check", Key="sums/" + algo, Body=small, ChecksumAlgorithm=algo)
+    kept = s3.head_object(Bucket="check", Key="sums/" + algo, ChecksumMode="ENABLED")
+    assert kept["Checksum" + algo] == sent["Checksum" + algo], (algo, sent, kept)
+crc32 = base64.b64encode(zlib.crc32(small).to_bytes(4, "big")).decode()
+assert s3.head_object(Bucket="check", Key="sums/CRC32", ChecksumMode="ENABLED")["ChecksumCRC32"] == crc32
+assert code_of(lambda: s3.put_object(Bucket="check", Key="sums/bad", Body=small, ChecksumCRC32="AAAAAA==")) == "BadDigest"
+assert code_of(lambda: s3.head_object(Bucket="check", Key="sums/bad")) == "404"
+etag = s3.head_object(Bucket="check", Key="docs/small.txt")["ETag"]
+assert code_of(lambda: s3.get_object(Bucket="check", Key="docs/small.txt", IfNoneMatch=etag)) == "304"
+assert code_of(lambda: s3.get_object(Bucket="check", Key="docs/small.txt", IfMatch='"0"')) == "PreconditionFailed"
+assert s3.get_object(Bucket="check", Key="docs/small.txt", IfMatch=etag)["Body"].read() == small
+for algo in ["CRC32", "CRC32C", "SHA1", "SHA256"]:
+    s3.delete_object(Bucket="check", Key="sums/" + algo)
+print("checksums and conditional reads ok")
+
 listing = s3.list_objects_v2(Bucket="check", Delimiter="/")
 assert [p["Prefix"] for p in listing["CommonPrefixes"]] == ["blobs/", "docs/"], listing
 assert [c["Key"] for c in s3.list_objects_v2(Bucket="check", Prefix="blobs/")["Contents"]] == ["blobs/big-1.bin", "blobs/big-2.bin"]
@@ -124,7 +143,7 @@ print("public-read buckets ok")
 victim = os.urandom(1024 * 1024)
 s3.put_object(Bucket="check", Key="victim.bin", Body=victim)
 digest = hashlib.sha256(victim).hexdigest()
-path = os.path.join(data_dir, "chunks", digest[0:2], digest[2:4], digest)
+path = os.path.join(data_dir, "chunks", digest[0:2], digest)
 with open(path, "r+b") as f:
     f.seek(5000)
     byte = f.read(1)

@@ -161,7 +161,9 @@ final class ObjectUpload {
         if (!next.isComplete()) {
           waitingData = data.getBuffer(at, data.length());
           updateFlow();
-          next.onSuccess(this::granted);
+          // granted on whichever thread gave an array back: go on on this upload's own context
+          io.vertx.core.Context context = vertx.getOrCreateContext();
+          next.onSuccess(array -> context.runOnContext(v -> granted(array)));
           return;
         }
         filling = next.result();

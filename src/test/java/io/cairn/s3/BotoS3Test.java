@@ -35,7 +35,8 @@ class BotoS3Test {
         node.dataDir().toString(), "http://s3.cairn.test:" + node.agent().s3Port());
     String out = r.output();
     assertThat(r.exit()).as(out).isZero();
-    assertThat(out).contains("buckets ok", "dedup ok", "get, range and head ok", "list v2", "presigned GET with curl ok",
+    assertThat(out).contains("buckets ok", "dedup ok", "get, range and head ok", "checksums and conditional reads ok",
+        "list v2", "presigned GET with curl ok",
         "auth and error codes ok", "public-read buckets ok", "corrupt chunk refused: InternalError", "50 MiB multipart upload_file",
         "multipart create/part/list/complete/abort and errors ok", "copy and batch delete ok", "virtual-host style ok", "delete ok");
   }
