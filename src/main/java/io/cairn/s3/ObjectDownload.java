@@ -23,14 +23,36 @@ import java.util.List;
 final class ObjectDownload {
   private ObjectDownload() {}
 
-  /** A slice of one chunk that the range covers. */
-  private record Piece(String hash, int from, int length) {
-    /** The slice's bytes, and what frees them once written (release may run more than once). */
-    record Read(Buffer buffer, Runnable release) {}
+  /** A slice of one chunk that the range covers; {@code chunkSize}: the whole chunk's plain size. */
+  private record Piece(String hash, int chunkSize, int from, int length) {}
+
+  /**
+   * A piece's bytes until released. Releasing frees them (unmaps, or gives the heap room back) once
+   * and drops the reference: the download keeps its Reads to the end, not their bytes.
+   */
+  private static final class Read {
+    private Buffer buffer;
+    private final Runnable free;
+
+    Read(Buffer buffer, Runnable free) {
+      this.buffer = buffer;
+      this.free = free;
+    }
+
+    Buffer buffer() {
+      return buffer;
+    }
+
+    void release() {
+      if (buffer != null) {
+        buffer = null;
+        free.run();
+      }
+    }
   }
 
   static Future<Void> send(Vertx vertx, HttpServerResponse response, ObjectMeta meta, ByteRange range, String chunkNode,
-      Duration timeout, Runnable writeHeaders) {
+      Duration timeout, ChunkBuffers heap, Runnable writeHeaders) {
     long start = range == null ? 0 : range.start();
     long end = range == null ? meta.size() - 1 : range.endInclusive();
     List<Piece> pieces = new ArrayList<>();
@@ -40,7 +62,7 @@ final class ObjectDownload {
       if (chunkEnd >= start && offset <= end) {
         int from = (int) Math.max(0, start - offset);
         int to = (int) Math.min(c.size() - 1, end - offset);
-        pieces.add(new Piece(c.hash(), from, to - from + 1));
+        pieces.add(new Piece(c.hash(), c.size(), from, to - from + 1));
       }
       offset += c.size();
     }
@@ -48,8 +70,8 @@ final class ObjectDownload {
       writeHeaders.run();
       return response.end();
     }
-    List<Future<Piece.Read>> fetched = new ArrayList<>();
-    fetched.add(fetch(vertx, chunkNode, pieces.get(0), timeout));
+    List<Future<Read>> fetched = new ArrayList<>();
+    fetched.add(fetch(vertx, chunkNode, pieces.get(0), timeout, heap));
     Future<Void> sent = fetched.get(0).compose(first -> {
       writeHeaders.run();
       Future<Void> chain = Future.succeededFuture();
@@ -57,31 +79,35 @@ final class ObjectDownload {
         int index = i;
         chain = chain.compose(v -> {
           if (index + 1 < pieces.size()) { // read the next chunk while this one goes out
-            fetched.add(fetch(vertx, chunkNode, pieces.get(index + 1), timeout));
+            fetched.add(fetch(vertx, chunkNode, pieces.get(index + 1), timeout, heap));
           }
           return fetched.get(index);
-        }).compose(read -> response.write(read.buffer()).andThen(written -> read.release().run()));
+        }).compose(read -> response.write(read.buffer()).andThen(written -> read.release()));
       }
       return chain.compose(v -> response.end()).onFailure(e -> response.reset());
     });
     // whatever happened, no mapped chunk stays mapped: one read but never written is released here
-    return sent.andThen(done -> fetched.forEach(f -> f.onSuccess(read -> read.release().run())));
+    return sent.andThen(done -> fetched.forEach(f -> f.onSuccess(Read::release)));
   }
 
   /**
    * Wraps the chunk's bytes rather than copying them: a mapped chunk's pages go from the page cache
-   * to the socket, and are unmapped once written ({@code release}); a compressed one's plain bytes
-   * as they are.
+   * to the socket, and are unmapped once written; a compressed one is read onto the heap only once
+   * the front end's chunk budget has room for it, which it gets back once written.
    */
-  private static Future<Piece.Read> fetch(Vertx vertx, String node, Piece p, Duration timeout) {
+  private static Future<Read> fetch(Vertx vertx, String node, Piece p, Duration timeout, ChunkBuffers heap) {
     return Bus.<StorageBus.ChunkRead>request(vertx, StorageBus.chunkRead(node), new StorageBus.ReadChunk(p.hash()),
-        timeout, null).map(c -> {
+        timeout, null).compose(c -> {
           if (c.view() != null) {
             java.nio.ByteBuffer bytes = c.view().bytes().slice(p.from(), p.length());
-            return new Piece.Read(BufferInternal.buffer(Unpooled.wrappedBuffer(bytes)), c.view()::release);
+            return Future.succeededFuture(new Read(BufferInternal.buffer(Unpooled.wrappedBuffer(bytes)),
+                c.view()::release));
           }
-          return new Piece.Read(BufferInternal.buffer(Unpooled.wrappedBuffer(c.heap().bytes(),
-              c.heap().offset() + p.from(), p.length())), () -> { });
+          return heap.reserve(p.chunkSize())
+              .compose(room -> Bus.<StorageBus.ChunkBytes>request(vertx, StorageBus.chunkGet(node),
+                  new StorageBus.GetChunk(p.hash()), timeout, null).onFailure(e -> heap.release(p.chunkSize())))
+              .map(b -> new Read(BufferInternal.buffer(Unpooled.wrappedBuffer(b.bytes(), b.offset() + p.from(),
+                  p.length())), () -> heap.release(p.chunkSize())));
         });
   }
 }

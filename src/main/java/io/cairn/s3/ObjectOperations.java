@@ -93,7 +93,7 @@ final class ObjectOperations {
       }
       String node = meta.chunks().isEmpty() ? placement.uploadNode()
           : placement.nodesFor(meta.chunks().get(0).hash()).get(0);
-      return ObjectDownload.send(vertx, resp, meta, range, node, timeout, headers);
+      return ObjectDownload.send(vertx, resp, meta, range, node, timeout, bodies.buffers(), headers);
     });
   }
 

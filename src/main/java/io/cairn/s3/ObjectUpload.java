@@ -161,9 +161,7 @@ final class ObjectUpload {
         if (!next.isComplete()) {
           waitingData = data.getBuffer(at, data.length());
           updateFlow();
-          // granted on whichever thread gave an array back: go on on this upload's own context
-          io.vertx.core.Context context = vertx.getOrCreateContext();
-          next.onSuccess(array -> context.runOnContext(v -> granted(array)));
+          next.onSuccess(this::granted); // on this upload's context (ChunkBuffers completes there)
           return;
         }
         filling = next.result();

@@ -20,10 +20,15 @@ final class S3Bodies {
   S3Bodies(Vertx vertx, ChunkPlacement placement, int chunkSize, Duration timeout) {
     this.vertx = vertx;
     this.placement = placement;
-    // a quarter of the heap for upload bodies in flight (128 MiB with bin/cairn's 512 MiB heap)
-    this.buffers = new ChunkBuffers(chunkSize, IDLE_CHUNK_BUFFERS,
+    // a quarter of the heap for chunks in flight (128 MiB with bin/cairn's 512 MiB heap)
+    this.buffers = new ChunkBuffers(vertx, chunkSize, IDLE_CHUNK_BUFFERS,
         Math.max(2L * chunkSize, Runtime.getRuntime().maxMemory() / 4));
     this.timeout = timeout;
+  }
+
+  /** The front end's chunk-memory budget (also for GETs and part copies). */
+  ChunkBuffers buffers() {
+    return buffers;
   }
 
   /** Object data (PUT, UploadPart): plain or aws-chunked, checked against the digests the client sent. */

@@ -44,7 +44,7 @@ public final class S3Verticle extends VerticleBase {
         new BucketOperations(store, bodies, settings.accessKeyId(), settings.region()),
         new ObjectOperations(vertx, store, bodies, placement, settings.timeout()),
         new MultipartOperations(store, bodies,
-            new PartCopy(vertx, placement, settings.chunkSize(), settings.timeout())));
+            new PartCopy(vertx, placement, bodies.buffers(), settings.timeout())));
     server = vertx.createHttpServer(guard.options(new HttpServerOptions().setHost(settings.host())
         .setPort(settings.port())));
     guarded = guard.attach(vertx, server, this::handle);

@@ -44,10 +44,8 @@ public final class ChunkVerticle extends VerticleBase {
     }));
     consumers.add(Bus.<StorageBus.GetChunk>serve(vertx, StorageBus.chunkGet(nodeId),
         m -> counted(m.hash(), () -> heapCopy(m.hash()))));
-    consumers.add(Bus.<StorageBus.ReadChunk>serve(vertx, StorageBus.chunkRead(nodeId), m -> counted(m.hash(), () -> {
-      ChunkViews.ChunkView view = views.open(m.hash());
-      return view != null ? new StorageBus.ChunkRead(view, null) : new StorageBus.ChunkRead(null, heapCopy(m.hash()));
-    })));
+    consumers.add(Bus.<StorageBus.ReadChunk>serve(vertx, StorageBus.chunkRead(nodeId),
+        m -> counted(m.hash(), () -> new StorageBus.ChunkRead(views.open(m.hash())))));
     return Future.succeededFuture();
   }
 

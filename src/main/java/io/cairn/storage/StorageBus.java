@@ -155,9 +155,10 @@ public final class StorageBus {
 
   /**
    * A chunk to send: its mapped file ({@code view}, which the receiver must release once its last
-   * write of the bytes completed), or for chunks stored compressed, the plain bytes in {@code heap}.
+   * write of the bytes completed), or null for a chunk stored compressed (or in an older format),
+   * which the receiver reads with {@link GetChunk} once it has made room on its heap.
    */
-  public record ChunkRead(io.cairn.objects.ChunkViews.ChunkView view, ChunkBytes heap) {}
+  public record ChunkRead(io.cairn.objects.ChunkViews.ChunkView view) {}
 
   public static final List<Class<?>> MESSAGE_TYPES = List.of(Get.class, Scan.class, Entries.class, Write.class,
       QueryEvents.class, Events.class, Ping.class, Pong.class, Entry.class, Event.class,

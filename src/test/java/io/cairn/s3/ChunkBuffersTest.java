@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 class ChunkBuffersTest {
   @Test
   void aBodyShorterThanAChunkGetsAnArrayOfItsOwnSize() {
-    ChunkBuffers buffers = new ChunkBuffers(1024, 2, 1 << 20);
+    ChunkBuffers buffers = new ChunkBuffers(null, 1024, 2, 1 << 20);
     assertThat(buffers.take(100).result()).hasSize(100);
     assertThat(buffers.take(1024).result()).hasSize(1024);
     assertThat(buffers.take(5000).result()).hasSize(1024);
@@ -19,7 +19,7 @@ class ChunkBuffersTest {
 
   @Test
   void fullChunkArraysAreReusedUpToTheIdleLimitButNotWhenForgotten() {
-    ChunkBuffers buffers = new ChunkBuffers(1024, 2, 1 << 20);
+    ChunkBuffers buffers = new ChunkBuffers(null, 1024, 2, 1 << 20);
     byte[] a = buffers.take(-1).result();
     byte[] b = buffers.take(-1).result();
     byte[] c = buffers.take(-1).result();
@@ -41,7 +41,7 @@ class ChunkBuffersTest {
 
   @Test
   void pastTheBudgetTakersWaitInTurnUntilArraysComeBack() {
-    ChunkBuffers buffers = new ChunkBuffers(1000, 4, 2500);
+    ChunkBuffers buffers = new ChunkBuffers(null, 1000, 4, 2500);
     byte[] a = buffers.take(-1).result();
     byte[] b = buffers.take(-1).result();
     Future<byte[]> third = buffers.take(-1);
@@ -61,7 +61,7 @@ class ChunkBuffersTest {
 
   @Test
   void oneArrayIsAlwaysGrantedEvenOverABudgetSmallerThanAChunk() {
-    ChunkBuffers buffers = new ChunkBuffers(1000, 1, 10);
+    ChunkBuffers buffers = new ChunkBuffers(null, 1000, 1, 10);
     Future<byte[]> only = buffers.take(-1);
     assertThat(only.result()).hasSize(1000);
     Future<byte[]> next = buffers.take(-1);

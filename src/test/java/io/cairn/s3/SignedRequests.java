@@ -35,8 +35,9 @@ final class SignedRequests {
   static byte[] head(int port, String method, String path, long contentLength) {
     StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n");
     if (contentLength >= 0) {
-      head.append("Content-Length: ").append(contentLength).append("\r\nConnection: close\r\n");
+      head.append("Content-Length: ").append(contentLength).append("\r\n");
     }
+    head.append("Connection: close\r\n");
     signed(port, method, path).forEach((k, v) -> {
       if (!k.equalsIgnoreCase("host")) {
         head.append(k).append(": ").append(v).append("\r\n");

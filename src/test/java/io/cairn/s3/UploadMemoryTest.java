@@ -3,6 +3,7 @@ package io.cairn.s3;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.cairn.testing.ChildAgent;
 import io.cairn.testing.TestNode;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -43,23 +45,11 @@ class UploadMemoryTest {
 
   @Test
   void uploadsPastTheBufferBudgetWaitAndAllComplete() throws Exception {
-    Path data = dir.resolve("data");
-    List<String> cmd = List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx96m",
-        "-XX:+ExitOnOutOfMemoryError", "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED",
-        "-cp", System.getProperty("java.class.path"), "io.cairn.Main", "agent", "--data-dir", data.toString(),
-        "--http-port", "0", "--s3-port", "0");
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("agent.log").toFile()));
-    pb.environment().keySet().removeIf(k -> k.startsWith("CAIRN_"));
-    pb.environment().put("CAIRN_S3_ACCESS_KEY_ID", TestNode.ACCESS_KEY_ID);
-    pb.environment().put("CAIRN_S3_SECRET_ACCESS_KEY", TestNode.SECRET_ACCESS_KEY);
-    pb.environment().put("CAIRN_STORAGE_COMPRESSION", "none");
-    pb.environment().put("CAIRN_ADMISSION_CPU_THRESHOLD", "100");
-    Process node = pb.start();
+    ChildAgent node = ChildAgent.start(dir, List.of("-Xmx96m", "-XX:+ExitOnOutOfMemoryError", "-XX:+UseSerialGC"),
+        Map.of("CAIRN_STORAGE_COMPRESSION", "none"));
     ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
     try {
-      await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(data.resolve("s3.port")));
-      int port = Integer.parseInt(Files.readString(data.resolve("s3.port")).trim());
+      int port = node.s3Port();
       await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> put(port, "/budget", new byte[0]) == 200);
 
       byte[] body = new byte[SIZE];
@@ -86,19 +76,18 @@ class UploadMemoryTest {
         }));
       }
       // some clients got their halves in, the rest are held back by the paused requests
-      await().atMost(Duration.ofSeconds(60)).until(() -> paused.get() >= 4 || !node.isAlive());
+      await().atMost(Duration.ofSeconds(60)).until(() -> paused.get() >= 4 || !node.alive());
       Thread.sleep(2000);
-      assertThat(node.isAlive()).as("the node is still up with every upload stopped halfway").isTrue();
+      assertThat(node.alive()).as("the node is still up with every upload stopped halfway").isTrue();
       go.countDown();
       for (Future<String> reply : replies) {
         String head = reply.get(120, TimeUnit.SECONDS);
         assertThat(head).startsWith("HTTP/1.1 200").containsIgnoringCase("etag: \"" + md5 + "\"");
       }
-      assertThat(node.isAlive()).isTrue();
+      assertThat(node.alive()).isTrue();
     } finally {
       clients.shutdownNow();
-      node.destroy();
-      node.waitFor(20, TimeUnit.SECONDS);
+      node.close();
     }
   }
 
