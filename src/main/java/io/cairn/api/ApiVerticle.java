@@ -24,6 +24,7 @@ public final class ApiVerticle extends VerticleBase {
   private HttpServer server;
   private ConnectionGuard.Attached guarded;
   private final io.cairn.acl.Tokens tokens = new io.cairn.acl.Tokens();
+  private ReadPoints reads;
 
   /** Several instances may be deployed: Vert.x shares their listening socket and balances connections. */
   public ApiVerticle(CairnConfig config, String nodeId, PrometheusMeterRegistry registry, ApiMetrics metrics,
@@ -54,7 +55,8 @@ public final class ApiVerticle extends VerticleBase {
       router.route(m, "/api/*").handler(bodies);
       router.route(m, "/api/*").handler(Bodies.preParser(vertx));
     }
-    router.get("/api/*").handler(new ConsistentReads(vertx, config.requestTimeout(), config.cluster().enabled()));
+    reads = new ReadPoints(vertx, config.requestTimeout(), config.cluster().writeTimeout(), config.cluster().enabled());
+    router.get("/api/*").handler(reads);
     new WorkloadRoutes(vertx, config.requestTimeout()).mount(router);
     new LogRoutes(vertx, config.requestTimeout(), nodeId).mount(router);
     new EventRoutes(vertx, new StorageClient(vertx, config.requestTimeout())).mount(router);
@@ -89,13 +91,42 @@ public final class ApiVerticle extends VerticleBase {
           io.cairn.grpc.GrpcErrors.refuse(req, refused);
           return;
         }
-        grpc.handle(req);
+        grpcCall(grpc, req);
       } else {
         router.handle(req);
       }
     });
     return tokens.start(vertx, config.requestTimeout())
+        .compose(v -> reads.start())
         .compose(v -> server.requestHandler(guarded.handler()).invalidRequestHandler(ApiErrors::invalidRequest).listen());
+  }
+
+  /**
+   * Every gRPC reply carries the read headers; a call naming a resource version is held, its body
+   * buffered, until this node applied that index.
+   */
+  private void grpcCall(GrpcServer grpc, io.vertx.core.http.HttpServerRequest req) {
+    reads.stamp(req.response().headers(), true);
+    Long version;
+    try {
+      version = ReadPoints.grpcResourceVersion(req.headers());
+    } catch (io.cairn.model.CairnException invalid) {
+      io.cairn.grpc.GrpcErrors.refuse(req, invalid);
+      return;
+    }
+    if (version == null) {
+      grpc.handle(req);
+      return;
+    }
+    req.pause();
+    reads.reached(version, req.getHeader("x-request-id")).onComplete(ar -> {
+      if (ar.failed()) {
+        io.cairn.grpc.GrpcErrors.refuse(req, io.cairn.model.CairnException.from(ar.cause()));
+        return;
+      }
+      grpc.handle(req);
+      req.resume();
+    });
   }
 
   /** The Host names served while auth is off; empty (any) when the API binds a wildcard address. */
@@ -123,6 +154,9 @@ public final class ApiVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     tokens.stop();
+    if (reads != null) {
+      reads.stop();
+    }
     if (guarded != null) {
       guarded.close().run();
     }

@@ -151,13 +151,15 @@ public final class WorkloadCommands {
     @Option(names = "--phase", paramLabel = "PHASE", description = "Only workloads in this phase.")
     String phase;
 
+    @Mixin ReadOptions read;
+
     @Override
     public Integer call() {
       CairnHttp http = client.http();
       List<JsonNode> items = new ArrayList<>();
       String token = "";
       do {
-        StringBuilder q = new StringBuilder("/api/v1/workloads?limit=1000");
+        StringBuilder q = new StringBuilder("/api/v1/workloads?limit=1000").append(read.query());
         if (selector != null) {
           q.append("&label=").append(URLEncoder.encode(selector, StandardCharsets.UTF_8));
         }
@@ -190,9 +192,11 @@ public final class WorkloadCommands {
     @Parameters(paramLabel = "NAME")
     String name;
 
+    @Mixin ReadOptions read;
+
     @Override
     public Integer call() {
-      JsonNode w = client.http().get(path(name)).body();
+      JsonNode w = client.http().get(read.on(path(name))).body();
       if (client.format() != Output.Format.table) {
         Output.document(out(), client.format(), w);
         return 0;

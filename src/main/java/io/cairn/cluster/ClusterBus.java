@@ -23,7 +23,15 @@ public final class ClusterBus {
    */
   public static final String FORWARD_LOGS = ADDRESSES.local("forward.logs");
 
+  /**
+   * Published by the cluster component every {@code LEADER_CONTACT_EVERY}: whether this node knows
+   * a leader it heard from lately, and how long ago it last did (-1: never): what a local read is worth.
+   */
+  public static final String LEADER_CONTACT = ADDRESSES.local("leaderContact");
+
   private ClusterBus() {}
+
+  public record LeaderContact(boolean knownLeader, long lastContactMillis) {}
 
   public record ForwardLogs(String node, io.cairn.runtime.RuntimeBus.Logs logs) {}
 
@@ -71,5 +79,5 @@ public final class ClusterBus {
 
   public static final List<Class<?>> MESSAGE_TYPES = List.of(ListNodes.class, Nodes.class, GetNode.class,
       RemoveNode.class, NodeView.class, Usage.class, StatusQuery.class, Status.class, ServerStatus.class,
-      PeersQuery.class, Peers.class, PeerView.class, ReadIndex.class, CaughtUp.class, NodeRecord.class, ForwardLogs.class);
+      PeersQuery.class, Peers.class, PeerView.class, ReadIndex.class, CaughtUp.class, LeaderContact.class, NodeRecord.class, ForwardLogs.class);
 }

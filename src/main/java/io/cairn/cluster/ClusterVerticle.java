@@ -73,6 +73,9 @@ public final class ClusterVerticle extends VerticleBase {
   private StorageClient storage;
   private Counter leaderChanges;
   private long timer;
+  private long contactTimer;
+  /** How often this node tells its front ends what a local read is worth (ClusterBus.LEADER_CONTACT). */
+  private static final long LEADER_CONTACT_EVERY_MILLIS = 200;
   private int clusterPort;
   private boolean ticking;
   private boolean registered;
@@ -133,6 +136,8 @@ public final class ClusterVerticle extends VerticleBase {
           serve();
           metrics();
           timer = vertx.setPeriodic(settings.heartbeatInterval().toMillis(), id -> tick());
+          contactTimer = vertx.setPeriodic(LEADER_CONTACT_EVERY_MILLIS,
+              id -> vertx.eventBus().publish(ClusterBus.LEADER_CONTACT, raft.leaderContact()));
           tick();
           LOG.info("cluster member listening {} {} {}", kv("clusterPort", clusterPort),
               kv("raft", raft.raftAddress()), kv("server", settings.server()));
@@ -377,6 +382,7 @@ public final class ClusterVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(timer);
+    vertx.cancelTimer(contactTimer);
     return leave()
         .compose(v -> vertx.executeBlocking(() -> {
           raft.close();

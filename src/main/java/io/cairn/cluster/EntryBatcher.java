@@ -15,11 +15,12 @@ import java.util.concurrent.CompletableFuture;
 final class EntryBatcher {
   /** Submits one log entry of commands; completes with their outcomes, in order. */
   interface Round {
-    CompletableFuture<List<ControlLog.Applied>> submit(List<LogCommand> commands);
+    /** {@code deadlineNanos}: the latest of its commands' deadlines; nothing is sent after it. */
+    CompletableFuture<List<ControlLog.Applied>> submit(List<LogCommand> commands, long deadlineNanos);
   }
 
   /** A command waiting for its round, and who waits for its outcome. */
-  private record Pending(LogCommand command, CompletableFuture<ControlLog.Applied> outcome) {}
+  private record Pending(LogCommand command, long deadlineNanos, CompletableFuture<ControlLog.Applied> outcome) {}
 
   private final Round round;
   private final int entriesInFlight;
@@ -34,8 +35,13 @@ final class EntryBatcher {
     this.maxPerEntry = maxPerEntry;
   }
 
+  /** A command with no deadline of its own (tests). */
   CompletableFuture<ControlLog.Applied> add(LogCommand command) {
-    Pending pending = new Pending(command, new CompletableFuture<>());
+    return add(command, Long.MAX_VALUE);
+  }
+
+  CompletableFuture<ControlLog.Applied> add(LogCommand command, long deadlineNanos) {
+    Pending pending = new Pending(command, deadlineNanos, new CompletableFuture<>());
     List<Pending> entry = null;
     synchronized (lock) {
       waiting.add(pending);
@@ -48,6 +54,16 @@ final class EntryBatcher {
       submit(entry);
     }
     return pending.outcome();
+  }
+
+  /**
+   * Takes a command that is still waiting for its round out of the queue: it will never be sent.
+   * False once it went into an entry (it may then commit whatever its caller was told).
+   */
+  boolean withdraw(CompletableFuture<ControlLog.Applied> outcome) {
+    synchronized (lock) {
+      return waiting.removeIf(p -> p.outcome() == outcome);
+    }
   }
 
   /** Takes up to maxPerEntry waiting commands; call holding the lock. */
@@ -65,7 +81,8 @@ final class EntryBatcher {
   private void submit(List<Pending> entry) {
     CompletableFuture<List<ControlLog.Applied>> submitted;
     try {
-      submitted = round.submit(entry.stream().map(Pending::command).toList());
+      long deadline = entry.stream().mapToLong(Pending::deadlineNanos).max().orElse(Long.MAX_VALUE);
+      submitted = round.submit(entry.stream().map(Pending::command).toList(), deadline);
     } catch (RuntimeException e) {
       submitted = CompletableFuture.failedFuture(e);
     }

@@ -30,7 +30,6 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
@@ -60,6 +59,8 @@ public final class RaftNode implements ControlLog {
   private static final Duration READ_ATTEMPT_TIMEOUT = Duration.ofSeconds(1);
   /** Log entries on their way at once; more writes wait and share the next entry. */
   private static final int ENTRIES_IN_FLIGHT = 4;
+  /** A leader not heard from for this long (two election timeouts) is not a known leader any more. */
+  private static final Duration LEADER_FORGOTTEN = Duration.ofMillis(2 * ELECTION_MAX.toLong(TimeUnit.MILLISECONDS));
   private static final int MAX_COMMANDS_PER_ENTRY = 128;
 
   private final String nodeId;
@@ -173,14 +174,13 @@ public final class RaftNode implements ControlLog {
     RaftProperties properties = new RaftProperties();
     RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.NETTY);
     RaftClientConfigKeys.Rpc.setRequestTimeout(properties, CLIENT_REQUEST_TIMEOUT);
-    // enough attempts to keep trying for the whole write timeout even when each fails at once
-    // (no leader yet, connection refused); the timeout below ends it either way
+    // writes retry until their own deadline (EntrySubmitter); configuration changes this many times
     int attempts = (int) Math.max(2, writeTimeout.toMillis() / RETRY_SLEEP.toLong(TimeUnit.MILLISECONDS) + 1);
     RaftClient previous = client;
     client = RaftClient.newBuilder()
         .setProperties(properties)
         .setRaftGroup(RaftGroup.valueOf(GROUP, servers))
-        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts, RETRY_SLEEP))
+        .setRetryPolicy(EntrySubmitter.retryPolicy(RETRY_SLEEP, attempts))
         .build();
     closeQuietly(previous);
   }
@@ -190,9 +190,15 @@ public final class RaftNode implements ControlLog {
         .setStartupRole(listener ? RaftPeerRole.LISTENER : RaftPeerRole.FOLLOWER).build();
   }
 
+  private final EntrySubmitter submitter = new EntrySubmitter(ENTRIES_IN_FLIGHT, () -> client);
   private final EntryBatcher batcher = new EntryBatcher(this::submitEntry, ENTRIES_IN_FLIGHT, MAX_COMMANDS_PER_ENTRY);
 
-  /** Concurrent writes share log entries ({@link EntryBatcher}); a lone write goes at once. */
+  /**
+   * Concurrent writes share log entries ({@link EntryBatcher}); a lone write goes at once. Answered
+   * within {@code cluster.writeTimeout}: once committed and applied here, or with what is known of
+   * the write then: UNAVAILABLE when it certainly was not committed (never sent, or refused unsent
+   * by every member tried), DEADLINE_EXCEEDED when it may still commit (read before retrying).
+   */
   @Override
   public CompletableFuture<Applied> append(LogCommand command, List<Mutation> local) {
     if (client == null || server == null) {
@@ -200,26 +206,34 @@ public final class RaftNode implements ControlLog {
           "the cluster is still forming: no Raft group yet"));
     }
     long started = System.nanoTime();
-    return batcher.add(command)
+    CompletableFuture<Applied> outcome = batcher.add(command, started + writeTimeout.toNanos());
+    return outcome
         .orTimeout(writeTimeout.toMillis(), TimeUnit.MILLISECONDS)
-        .exceptionallyCompose(e -> CompletableFuture.failedFuture(new CairnException(ErrorCode.UNAVAILABLE,
-            "no quorum: the write was not committed after " + (System.nanoTime() - started) / 1_000_000 + " ms (limit "
-                + io.cairn.model.Durations.format(writeTimeout) + "; " + noQuorumHint.get() + ")")))
+        .exceptionallyCompose(e -> CompletableFuture.failedFuture(notConfirmed(e, batcher.withdraw(outcome), started)))
         .whenComplete((a, e) -> writes.record(System.nanoTime() - started, TimeUnit.NANOSECONDS));
   }
 
-  /** One log entry: sent to the leader, committed, and applied on this node; an outcome per command. */
-  private CompletableFuture<List<Applied>> submitEntry(List<LogCommand> commands) {
-    RaftClient c = client;
-    if (c == null) {
-      return CompletableFuture.failedFuture(new IOException("the Raft client is closed"));
+  private CairnException notConfirmed(Throwable failure, boolean neverSent, long started) {
+    Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure;
+    if (cause instanceof CairnException known) {
+      return known;
     }
-    return c.async().send(Message.valueOf(ByteString.copyFrom(LogCommand.encodeEntry(commands))))
+    String waited = (System.nanoTime() - started) / 1_000_000 + " ms (limit " + io.cairn.model.Durations.format(writeTimeout)
+        + "; " + noQuorumHint.get() + ")";
+    boolean mayHaveCommitted = !neverSent
+        && !(cause instanceof EntrySubmitter.NotConfirmed nc && !nc.mayHaveCommitted);
+    if (mayHaveCommitted) {
+      return new CairnException(ErrorCode.DEADLINE_EXCEEDED, "the write was not confirmed after " + waited
+          + ": it may still be applied; read before retrying");
+    }
+    return new CairnException(ErrorCode.UNAVAILABLE, "no quorum: the write was not committed after " + waited);
+  }
+
+  /** One log entry: sent to the leader, committed, and applied on this node; an outcome per command. */
+  private CompletableFuture<List<Applied>> submitEntry(List<LogCommand> commands, long deadlineNanos) {
+    return submitter.submit(LogCommand.encodeEntry(commands), deadlineNanos)
         .thenCompose(reply -> {
-          if (!reply.isSuccess()) {
-            throw new java.util.concurrent.CompletionException(reply.getException() != null ? reply.getException()
-                : new IOException("write not committed"));
-          }
           List<io.cairn.state.StateStore.Outcome> outcomes = RaftStateMachine.outcomes(reply.getMessage(), commands);
           return applier.awaitApplied(reply.getLogIndex())
               .thenApply(v -> outcomes.stream().map(o -> new Applied(reply.getLogIndex(), o)).toList());
@@ -253,20 +267,26 @@ public final class RaftNode implements ControlLog {
     if (remaining <= 0) {
       return CompletableFuture.failedFuture(new IOException("no read index before the deadline"));
     }
+    return reads.readIndex().copy() // the round is shared: time out only this read's wait
+        .orTimeout(Math.min(remaining, READ_ATTEMPT_TIMEOUT.toNanos()), TimeUnit.NANOSECONDS)
+        .thenCompose(applier::awaitApplied)
+        .exceptionallyCompose(e -> retryReadIndex(deadline));
+  }
+
+  private final ReadIndexRounds reads = new ReadIndexRounds(this::readIndexRound);
+
+  /** One blocking read-index round to the member this node knows as leader: the index to have applied. */
+  private long readIndexRound() throws IOException {
     RaftClient c = client;
     RaftPeerId leader = knownLeader();
     if (c == null || leader == null) {
-      return retryReadIndex(deadline);
+      throw new IOException("no leader known");
     }
-    return c.async().sendReadOnly(Message.valueOf(ByteString.copyFromUtf8("readIndex")), leader)
-        .orTimeout(Math.min(remaining, READ_ATTEMPT_TIMEOUT.toNanos()), TimeUnit.NANOSECONDS)
-        .thenCompose(reply -> {
-          if (!reply.isSuccess()) {
-            throw new java.util.concurrent.CompletionException(reply.getException());
-          }
-          return applier.awaitApplied(Long.parseLong(reply.getMessage().getContent().toStringUtf8()));
-        })
-        .exceptionallyCompose(e -> retryReadIndex(deadline));
+    RaftClientReply reply = c.io().sendReadOnly(Message.valueOf(ByteString.copyFromUtf8("readIndex")), leader);
+    if (!reply.isSuccess()) {
+      throw reply.getException() != null ? reply.getException() : new IOException("read index refused");
+    }
+    return Long.parseLong(reply.getMessage().getContent().toStringUtf8());
   }
 
   private CompletableFuture<Void> retryReadIndex(long deadline) {
@@ -313,6 +333,30 @@ public final class RaftNode implements ControlLog {
     RaftPeerId leader = info.getLeaderId();
     return new Status(role, leader == null ? null : leader.toString(), info.getCurrentTerm(),
         d.getRaftLog().getLastCommittedIndex(), info.getLastAppliedIndex(), servers, listeners);
+  }
+
+  /**
+   * Whether this member knows a leader that it heard from lately (within {@link #LEADER_FORGOTTEN}),
+   * and how long ago it last did (0 on the leader itself): what a local read is worth.
+   */
+  public ClusterBus.LeaderContact leaderContact() {
+    try {
+      var info = division().getInfo();
+      if (info.getLeaderId() == null) {
+        return new ClusterBus.LeaderContact(false, -1);
+      }
+      var role = info.getRoleInfoProto();
+      long since = switch (role.getPeerInfoCase()) {
+        case LEADERINFO -> 0;
+        case FOLLOWERINFO -> role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs();
+        case CANDIDATEINFO -> role.getCandidateInfo().getLastLeaderElapsedTimeMs();
+        default -> -1;
+      };
+      boolean known = since >= 0 && since < LEADER_FORGOTTEN.toMillis() && (!info.isLeader() || info.isLeaderReady());
+      return new ClusterBus.LeaderContact(known, since);
+    } catch (IOException | RuntimeException e) {
+      return new ClusterBus.LeaderContact(false, -1);
+    }
   }
 
   public boolean isLeader() {
@@ -381,6 +425,8 @@ public final class RaftNode implements ControlLog {
   }
 
   public synchronized void close() {
+    submitter.close();
+    reads.close();
     closeQuietly(client);
     client = null;
     if (server != null) {

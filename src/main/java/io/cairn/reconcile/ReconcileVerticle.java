@@ -42,7 +42,8 @@ public final class ReconcileVerticle extends VerticleBase {
         new Admission(config.cpuThresholdPercent(), config.memoryThresholdPercent(), config.diskThresholdPercent()),
         new NodeResources(config.dataDir()),
         new io.cairn.workload.ManifestValidator.Policy(config.minRestartBackoff().toMillis(),
-            config.runtime().allowedDirs()), config.cluster().enabled());
+            config.runtime().allowedDirs()), config.cluster().enabled(),
+        config.cluster().enabled() ? clusterOrder(storage) : WorkloadService.CommittedOrder.LOCAL);
     GarbageCollector gc = new GarbageCollector(vertx, reconciler, nodeId, config.gcFailedTtl(),
         config.requestTimeout(), metrics);
 
@@ -64,6 +65,22 @@ public final class ReconcileVerticle extends VerticleBase {
     timers.add(vertx.setPeriodic(config.reconcileInterval().toMillis(), id -> reconciler.reconcileAll()));
     timers.add(vertx.setPeriodic(config.gcInterval().toMillis(), id -> gc.collect()));
     return Future.succeededFuture();
+  }
+
+  /** A cluster member's view follows the applied log: wait for an index there, or for the leader's read index. */
+  private WorkloadService.CommittedOrder clusterOrder(StorageClient storage) {
+    return new WorkloadService.CommittedOrder() {
+      @Override
+      public Future<Void> applied(long index, String requestId) {
+        return storage.awaitApplied(index, config.cluster().writeTimeout(), requestId).mapEmpty();
+      }
+
+      @Override
+      public Future<Void> current(String requestId) {
+        return Bus.<Boolean>request(vertx, io.cairn.cluster.ClusterBus.READ_INDEX, new io.cairn.cluster.ClusterBus.ReadIndex(),
+            config.requestTimeout(), requestId).mapEmpty();
+      }
+    };
   }
 
   private Future<Void> awaitCaughtUp() {

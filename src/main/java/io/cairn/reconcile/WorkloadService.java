@@ -40,6 +40,32 @@ final class WorkloadService {
   private final NodeResources resources;
   private final ManifestValidator.Policy policy;
   private final boolean clustered;
+  private final CommittedOrder order;
+
+  /**
+   * How this node's view relates to the committed order. A single node's view is always current
+   * (its log commits locally, and writes wait in the reconciler's queue); a cluster member's may
+   * lag the log, so conditions are judged only once it has applied what the client has seen.
+   */
+  interface CommittedOrder {
+    /** Completes once this node's view holds every change up to log index {@code index}. */
+    Future<Void> applied(long index, String requestId);
+
+    /** Completes once this node's view holds everything committed before now (read index). */
+    Future<Void> current(String requestId);
+
+    CommittedOrder LOCAL = new CommittedOrder() {
+      @Override
+      public Future<Void> applied(long index, String requestId) {
+        return Future.succeededFuture();
+      }
+
+      @Override
+      public Future<Void> current(String requestId) {
+        return Future.succeededFuture();
+      }
+    };
+  }
 
   /**
    * {@code clustered}: applies do not wait in the reconciler's queue. A commit there is a round of
@@ -49,8 +75,9 @@ final class WorkloadService {
    * applies queue, and the reply already tells how the first start went.
    */
   WorkloadService(Vertx vertx, Reconciler reconciler, Admission admission, NodeResources resources,
-      ManifestValidator.Policy policy, boolean clustered) {
+      ManifestValidator.Policy policy, boolean clustered, CommittedOrder order) {
     this.vertx = vertx;
+    this.order = order;
     this.clustered = clustered;
     this.policy = policy;
     this.reconciler = reconciler;
@@ -61,8 +88,8 @@ final class WorkloadService {
   Future<ReconcileBus.Applied> apply(ReconcileBus.Apply request, String requestId) {
     WorkloadSpec spec = ManifestValidator.validate(request.name(), request.manifest(), policy);
     Long expected = expectedVersion(request);
-    return clustered ? retryingLostRaces(() -> applyNow(spec, expected, requestId), ATTEMPTS)
-        : reconciler.submit(() -> applyNow(spec, expected, requestId));
+    return clustered ? retryingLostRaces(() -> applyNow(spec, expected, requestId, false, false), ATTEMPTS, requestId)
+        : reconciler.submit(() -> applyNow(spec, expected, requestId, false, false));
   }
 
   /** Attempts of a write without a client-given version, when other writes of the same workload win. */
@@ -75,7 +102,12 @@ final class WorkloadService {
     }
   }
 
-  private static <T> Future<T> retryingLostRaces(java.util.function.Supplier<Future<T>> attempt, int attemptsLeft) {
+  /**
+   * Runs {@code attempt} again when it lost a race, once this node's view holds the write that won
+   * (committed before now: a read index), so the next attempt does not read the same stale view.
+   */
+  private <T> Future<T> retryingLostRaces(java.util.function.Supplier<Future<T>> attempt, int attemptsLeft,
+      String requestId) {
     Future<T> tried;
     try {
       tried = attempt.get();
@@ -86,7 +118,9 @@ final class WorkloadService {
       if (!(e instanceof LostRace lost)) {
         return Future.failedFuture(e);
       }
-      return attemptsLeft > 1 ? retryingLostRaces(attempt, attemptsLeft - 1) : Future.failedFuture(lost.getCause());
+      return attemptsLeft > 1
+          ? order.current(requestId).compose(v -> retryingLostRaces(attempt, attemptsLeft - 1, requestId))
+          : Future.failedFuture(lost.getCause());
     });
   }
 
@@ -104,10 +138,19 @@ final class WorkloadService {
         clientVersion == null && CairnException.from(e).code() == ErrorCode.CONFLICT ? new LostRace(e) : e));
   }
 
-  private Future<ReconcileBus.Applied> applyNow(WorkloadSpec spec, Long expected, String requestId) {
+  /**
+   * {@code waited}: the view already holds the client's version (or was made to wait for it);
+   * {@code confirmed}: the view was confirmed current with the leader (read index).
+   */
+  private Future<ReconcileBus.Applied> applyNow(WorkloadSpec spec, Long expected, String requestId, boolean waited,
+      boolean confirmed) {
     WorkloadView.Memory mem = reconciler.mem;
     Workload existing = mem.workloads.get(spec.name());
     long current = existing == null ? 0 : mem.versions.getOrDefault(spec.name(), 0L);
+    if (expected != null && expected > current && !waited) {
+      // the client saw a newer version than this node's view holds: judge once the view has it
+      return order.applied(expected, requestId).compose(v -> applyNow(spec, expected, requestId, true, confirmed));
+    }
     if (expected != null && current != expected) {
       throw new CairnException(ErrorCode.CONFLICT, existing == null
           ? "workload '" + spec.name() + "' does not exist (resourceVersion " + expected + " was given)"
@@ -120,6 +163,9 @@ final class WorkloadService {
       throw new CairnException(ErrorCode.CONFLICT, "workload '" + spec.name() + "' is being deleted; apply again once it is gone");
     }
     if (existing != null && existing.spec().equals(spec)) {
+      if (!confirmed) { // unchanged in this node's view; is that view the committed state?
+        return order.current(requestId).compose(v -> applyNow(spec, expected, requestId, true, true));
+      }
       // the same answer as the first apply: a spec that cannot exec stays a 422 until it changes
       return startOutcome(spec.name(), false);
     }
@@ -252,7 +298,7 @@ final class WorkloadService {
             WorkloadView view = reconciler.mem.view(name);
             return view != null ? view : goneView(w);
           });
-    }), ATTEMPTS);
+    }), ATTEMPTS, requestId);
   }
 
   /** What a delete replies when every instance was already stopped and the workload is gone. */
@@ -283,7 +329,7 @@ final class WorkloadService {
             .compose(x -> reconciler.reconcile(w.name(), requestId))
             .map(x -> reconciler.mem.view(w.name()));
       });
-    }), ATTEMPTS);
+    }), ATTEMPTS, requestId);
   }
 
   Future<WorkloadView> retry(String name, String requestId) {

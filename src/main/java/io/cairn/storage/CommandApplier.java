@@ -19,10 +19,16 @@ public final class CommandApplier {
   private final StateStore store;
   private final Vertx vertx;
   private final TreeMap<Long, List<CompletableFuture<Void>>> waiters = new TreeMap<>();
+  /**
+   * The highest index whose changes were published: the store's applied index moves first (in the
+   * apply's batch), so waiting on it could answer before a component was told of the changes.
+   */
+  private volatile long released;
 
-  public CommandApplier(StateStore store, Vertx vertx) {
+  public CommandApplier(StateStore store, Vertx vertx) throws Exception {
     this.store = store;
     this.vertx = vertx;
+    this.released = store.appliedIndex();
   }
 
   public StateStore store() {
@@ -80,30 +86,51 @@ public final class CommandApplier {
 
   /** Completes once this node has applied {@code index} (at once if it has). */
   public CompletableFuture<Void> awaitApplied(long index) {
-    try {
-      if (store.appliedIndex() >= index) {
-        return CompletableFuture.completedFuture(null);
-      }
-    } catch (Exception e) {
-      return CompletableFuture.failedFuture(e);
+    if (released >= index) {
+      return CompletableFuture.completedFuture(null);
     }
     CompletableFuture<Void> wait = new CompletableFuture<>();
     synchronized (waiters) {
+      if (released >= index) { // released meanwhile
+        return CompletableFuture.completedFuture(null);
+      }
       waiters.computeIfAbsent(index, i -> new ArrayList<>()).add(wait);
     }
-    try { // applied meanwhile?
-      if (store.appliedIndex() >= index) {
-        released(index);
-      }
-    } catch (Exception ignored) {
-      // the next apply releases it
-    }
     return wait;
+  }
+
+  /** The highest index applied here whose changes every component was told of. */
+  public long releasedIndex() {
+    return released;
+  }
+
+  /**
+   * Like {@link #awaitApplied(long)}, failing with a {@link java.util.concurrent.TimeoutException}
+   * after {@code within}; a waiter that timed out is forgotten, so asking for an index far ahead
+   * costs nothing once answered.
+   */
+  public CompletableFuture<Void> awaitApplied(long index, java.time.Duration within) {
+    CompletableFuture<Void> wait = awaitApplied(index);
+    if (wait.isDone()) {
+      return wait;
+    }
+    return wait.orTimeout(within.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+        .whenComplete((v, e) -> {
+          if (e != null) {
+            synchronized (waiters) {
+              List<CompletableFuture<Void>> at = waiters.get(index);
+              if (at != null && at.remove(wait) && at.isEmpty()) {
+                waiters.remove(index);
+              }
+            }
+          }
+        });
   }
 
   private void released(long index) {
     List<CompletableFuture<Void>> ready = new ArrayList<>();
     synchronized (waiters) {
+      released = Math.max(released, index);
       Map<Long, List<CompletableFuture<Void>>> head = waiters.headMap(index, true);
       head.values().forEach(ready::addAll);
       head.clear();

@@ -22,6 +22,12 @@ public final class StorageBus {
   public static final String APPLIED = ADDRESSES.local("applied");
   /** Reply: {@link io.cairn.state.StateStore.Digest} of the replicated tables. */
   public static final String DIGEST = ADDRESSES.local("digest");
+  /**
+   * {@link AwaitApplied} -> the applied log index (Long) once it is at least the one asked for;
+   * DEADLINE_EXCEEDED, naming the index reached, when it is not within the wait. Answered after every
+   * {@link #APPLIED} message up to that index was published, so a component asked next sees them.
+   */
+  public static final String AWAIT_APPLIED = ADDRESSES.local("awaitApplied");
 
   private StorageBus() {}
 
@@ -57,6 +63,8 @@ public final class StorageBus {
   public record Applied(long index, String proposer, List<Change> changes, boolean reload) {}
 
   public record DigestQuery() {}
+
+  public record AwaitApplied(long index, long waitMillis) {}
 
   /** Reply: {@link Events}. */
   public record QueryEvents(EventQuery query) {}
@@ -167,5 +175,5 @@ public final class StorageBus {
       io.cairn.objects.BucketMeta.class, io.cairn.objects.ObjectMeta.class, io.cairn.objects.ObjectCatalog.Listing.class,
       io.cairn.objects.ChunkStore.Stored.class, Boolean.class, CreateUpload.class, PutPart.class, CompleteUpload.class,
       UploadRef.class, Parts.class, Uploads.class, BucketAcl.class, io.cairn.objects.MultipartUpload.Upload.class,
-      Change.class, Applied.class, DigestQuery.class, Written.class, io.cairn.state.StateStore.Digest.class);
+      Change.class, Applied.class, DigestQuery.class, AwaitApplied.class, Long.class, Written.class, io.cairn.state.StateStore.Digest.class);
 }

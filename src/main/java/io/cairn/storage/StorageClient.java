@@ -62,6 +62,16 @@ public final class StorageClient {
         timeout, null).map(StorageBus.Events::events);
   }
 
+  /**
+   * Completes with this node's applied index once it is at least {@code index}, waiting at most
+   * {@code wait}; DEADLINE_EXCEEDED (naming the index reached) after that. Whatever a component
+   * is asked after this completes, it has taken every change up to {@code index}.
+   */
+  public Future<Long> awaitApplied(long index, Duration wait, String requestId) {
+    return Bus.request(vertx, StorageBus.AWAIT_APPLIED, new StorageBus.AwaitApplied(index, wait.toMillis()),
+        wait.plus(timeout), requestId);
+  }
+
   public Future<StorageBus.Pong> ping(Duration pingTimeout) {
     return Bus.request(vertx, StorageBus.PING, new StorageBus.Ping(), pingTimeout, null);
   }

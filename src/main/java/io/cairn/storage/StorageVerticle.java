@@ -46,6 +46,7 @@ public final class StorageVerticle extends VerticleBase {
   private StateStore store;
   private EventLog events;
   private ControlLog log;
+  private CommandApplier applier;
   private final java.util.function.Function<CommandApplier, ControlLog> logFactory;
 
   /** The chunk store this component shares with its chunk workers, and how to collect and scrub it. */
@@ -74,7 +75,8 @@ public final class StorageVerticle extends VerticleBase {
     return vertx.executeBlocking(() -> {
       store = StateStore.open(dir, nodeId, syncWrites);
       events = new EventLog(store, nodeId, maxEvents);
-      log = logFactory.apply(new CommandApplier(store, vertx));
+      applier = new CommandApplier(store, vertx);
+      log = logFactory.apply(applier);
       return store;
     }).onSuccess(s -> {
       this.<StorageBus.DigestQuery>serve(StorageBus.DIGEST, m -> store.digest());
@@ -82,6 +84,8 @@ public final class StorageVerticle extends VerticleBase {
       this.<StorageBus.Scan>serve(StorageBus.SCAN, m -> new StorageBus.Entries(
           List.copyOf(store.scan(m.table(), m.prefix(), m.afterKey(), m.limit(), e -> true))));
       consumers.add(Bus.serveAsync(vertx, StorageBus.WRITE, (StorageBus.Write w, String requestId) -> write(w)));
+      consumers.add(Bus.serveAsync(vertx, StorageBus.AWAIT_APPLIED, (StorageBus.AwaitApplied a, String rid) ->
+          awaitApplied(a)));
       this.<StorageBus.QueryEvents>serve(StorageBus.EVENTS_QUERY, m -> new StorageBus.Events(events.query(m.query())));
       this.<StorageBus.Ping>serve(StorageBus.PING, m -> new StorageBus.Pong(store.count(Table.WORKLOADS)));
       ObjectCatalog catalog = new ObjectCatalog(store, objects.metrics());
@@ -190,6 +194,26 @@ public final class StorageVerticle extends VerticleBase {
     } catch (Exception e) {
       return Future.failedFuture(e);
     }
+  }
+
+  /** Replies on this verticle's context, after the applier published every change up to the index. */
+  private Future<Long> awaitApplied(StorageBus.AwaitApplied asked) {
+    java.time.Duration wait = java.time.Duration.ofMillis(Math.max(0, asked.waitMillis()));
+    return Future.fromCompletionStage(applier.awaitApplied(asked.index(), wait), vertx.getOrCreateContext())
+        .transform(ar -> {
+          long reached;
+          try {
+            reached = applier.releasedIndex();
+          } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+          }
+          if (ar.succeeded()) {
+            return Future.succeededFuture(reached);
+          }
+          return Future.failedFuture(new CairnException(ErrorCode.DEADLINE_EXCEEDED, "this node has applied the log up to "
+              + "index " + reached + ", not yet " + asked.index() + ", after waiting " + io.cairn.model.Durations.format(wait)
+              + "; ask another node or again later"));
+        });
   }
 
   private static void checkOutcome(io.cairn.state.StateStore.Outcome outcome) {

@@ -91,6 +91,13 @@ class CliTest {
     Run get = run("", "workload", "get", "cli-b");
     assertThat(get.out()).contains("INSTANCE", "cli-b-0-", "cli-b-1-");
     assertThat(run("", "workload", "get", "cli-b", "-o", "json").out()).contains("\"replicas\" : 2");
+    String version = new ObjectMapper().readTree(run("", "workload", "get", "cli-b", "-o", "json").out())
+        .path("metadata").path("resourceVersion").asText();
+    assertThat(run("", "workload", "get", "cli-b", "--resource-version", version, "--consistent").exit())
+        .as("a read not older than the version just seen").isZero();
+    Run ahead = run("", "workload", "list", "--resource-version", Long.toString(Long.parseLong(version) + 1_000_000));
+    assertThat(ahead.exit()).isEqualTo(1);
+    assertThat(ahead.err()).contains("DEADLINE_EXCEEDED", "applied the log up to index");
 
     assertThat(run("", "workload", "scale", "cli-b", "--replicas", "3").out()).contains("scaled to 3");
     Run info = run("", "node", "info");

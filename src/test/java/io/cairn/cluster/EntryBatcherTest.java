@@ -23,7 +23,7 @@ class EntryBatcherTest {
     final List<CompletableFuture<List<ControlLog.Applied>>> replies = new ArrayList<>();
 
     @Override
-    public synchronized CompletableFuture<List<ControlLog.Applied>> submit(List<LogCommand> commands) {
+    public synchronized CompletableFuture<List<ControlLog.Applied>> submit(List<LogCommand> commands, long deadlineNanos) {
       entries.add(commands);
       CompletableFuture<List<ControlLog.Applied>> reply = new CompletableFuture<>();
       replies.add(reply);
@@ -80,5 +80,20 @@ class EntryBatcherTest {
     rounds.answer(1, 5);
     assertThat(second.join().index()).isEqualTo(5);
     assertThat(third.join().index()).isEqualTo(5);
+  }
+
+  @Test
+  void aWithdrawnCommandIsNeverSentAndOneAlreadySentCannotBeWithdrawn() {
+    Rounds rounds = new Rounds();
+    EntryBatcher batcher = new EntryBatcher(rounds, 1, 10);
+    CompletableFuture<ControlLog.Applied> sent = batcher.add(command(0));
+    CompletableFuture<ControlLog.Applied> waiting = batcher.add(command(1));
+    CompletableFuture<ControlLog.Applied> staying = batcher.add(command(2));
+    assertThat(batcher.withdraw(sent)).as("already on its way").isFalse();
+    assertThat(batcher.withdraw(waiting)).isTrue();
+    rounds.answer(0, 7);
+    assertThat(rounds.entries.get(1)).containsExactly(command(2));
+    rounds.answer(1, 8);
+    assertThat(staying.join().index()).isEqualTo(8);
   }
 }

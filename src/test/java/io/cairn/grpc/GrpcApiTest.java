@@ -91,8 +91,16 @@ class GrpcApiTest {
   }
 
   static <Req, Resp> Result<Resp> call(ServiceMethod<Resp, Req> method, Req request) throws Exception {
+    return call(method, request, java.util.Map.of());
+  }
+
+  static <Req, Resp> Result<Resp> call(ServiceMethod<Resp, Req> method, Req request, java.util.Map<String, String> metadata)
+      throws Exception {
     return client.request(address, method)
-        .compose(req -> req.end(request).compose(v -> req.response()))
+        .compose(req -> {
+          metadata.forEach((k, v) -> req.headers().set(k, v));
+          return req.end(request).compose(v -> req.response());
+        })
         // a trailers-only reply (an error before any message) carries its metadata in the headers
         .compose(resp -> resp.last().transform(ar -> Future.succeededFuture(new Result<>(resp.status(),
             resp.statusMessage(), MultiMap.caseInsensitiveMultiMap().addAll(resp.headers()).addAll(resp.trailers()),
@@ -117,6 +125,33 @@ class GrpcApiTest {
     assertThat(garbage.status()).isEqualTo(io.vertx.grpc.common.GrpcStatus.INVALID_ARGUMENT);
     assertThat(garbage.cairnCode()).isEqualTo("INVALID_ARGUMENT");
     assertThat(garbage.message()).contains("not a valid").doesNotContain("Exception");
+  }
+
+  @Test
+  void everyReplySaysWhatTheReadIsWorthAndACallCanWaitForAResourceVersion() throws Exception {
+    Result<ApplyResponse> applied = call(WorkloadServiceGrpcClient.Apply,
+        ApplyRequest.newBuilder().setName("grpc-rv").setWorkload(manifest("grpc-rv", 0, "sleep", "1")).build());
+    assertThat(applied.status()).isEqualTo(GrpcStatus.OK);
+    long version = Long.parseLong(applied.reply().getWorkload().getMetadata().getResourceVersion());
+    GetWorkloadRequest get = GetWorkloadRequest.newBuilder().setName("grpc-rv").build();
+
+    Result<Workload> current = call(WorkloadServiceGrpcClient.Get, get,
+        java.util.Map.of("x-cairn-resource-version", Long.toString(version)));
+    assertThat(current.status()).isEqualTo(GrpcStatus.OK);
+    assertThat(current.reply().getMetadata().getResourceVersion()).isEqualTo(Long.toString(version));
+    assertThat(current.trailers().get("x-cairn-known-leader")).as("a single node is its own leader").isEqualTo("true");
+    assertThat(current.trailers().get("x-cairn-last-contact")).isEqualTo("0");
+
+    Result<Workload> ahead = call(WorkloadServiceGrpcClient.Get, get,
+        java.util.Map.of("x-cairn-resource-version", Long.toString(version + 1_000_000)));
+    assertThat(ahead.status()).isEqualTo(GrpcStatus.DEADLINE_EXCEEDED);
+    assertThat(ahead.cairnCode()).isEqualTo("DEADLINE_EXCEEDED");
+    assertThat(ahead.message()).contains("applied the log up to index");
+
+    Result<Workload> invalid = call(WorkloadServiceGrpcClient.Get, get, java.util.Map.of("x-cairn-resource-version", "soon"));
+    assertThat(invalid.status()).isEqualTo(GrpcStatus.INVALID_ARGUMENT);
+    assertThat(invalid.details().getDetails(1).unpack(com.google.rpc.BadRequest.class).getFieldViolations(0).getField())
+        .isEqualTo("x-cairn-resource-version");
   }
 
   @Test

@@ -110,6 +110,22 @@ public final class ClusterNodes implements AutoCloseable {
       }
     }
 
+    /** SIGSTOP: the JVM freezes with its sockets open, as a node cut off by a partition looks to the others. */
+    public void pause() throws IOException, InterruptedException {
+      signal("STOP");
+    }
+
+    /** SIGCONT after {@link #pause}: the partition heals. */
+    public void resume() throws IOException, InterruptedException {
+      signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+      if (process != null && process.isAlive()) {
+        new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+      }
+    }
+
     /** SIGTERM and wait for the drain. */
     public void stop() throws InterruptedException {
       if (process != null && process.isAlive()) {
@@ -249,6 +265,13 @@ public final class ClusterNodes implements AutoCloseable {
   public void close() {
     for (Member m : members) {
       if (m.process != null && m.process.isAlive()) {
+        try {
+          m.resume(); // a frozen JVM would ignore SIGTERM until thawed
+        } catch (IOException e) {
+          // killed below if it does not stop
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
         m.process.destroy();
       }
     }
