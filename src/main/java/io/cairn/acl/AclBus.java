@@ -9,7 +9,10 @@ import java.util.List;
  */
 public final class AclBus {
   public static final Addresses ADDRESSES = new Addresses("acl");
-  /** Reply: {@link Created} with the management token; CONFLICT once any token exists. */
+  /**
+   * Reply: {@link Created} with the management token, once per cluster: CONFLICT once any node
+   * bootstrapped (the log refuses a second marker) or, in a store from before the marker, tokens exist.
+   */
   public static final String BOOTSTRAP = ADDRESSES.local("bootstrap");
   /** {@link Create} -> {@link Created}. */
   public static final String CREATE = ADDRESSES.local("create");
@@ -17,7 +20,7 @@ public final class AclBus {
   public static final String LIST = ADDRESSES.local("list");
   /** {@link Revoke} -> the revoked {@link AclToken}, or NOT_FOUND. */
   public static final String REVOKE = ADDRESSES.local("revoke");
-  /** Published {@link Changed}: a token was created or revoked. */
+  /** Published {@link Changed}: a token was created or revoked, through this node or any other. */
   public static final String CHANGED = ADDRESSES.local("changed");
 
   private AclBus() {}

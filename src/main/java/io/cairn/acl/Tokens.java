@@ -50,7 +50,7 @@ public final class Tokens {
 
   /**
    * The role of the token in an {@code Authorization} header (or gRPC {@code authorization}
-   * metadata); UNAUTHENTICATED when there is none or it is not a live token of this node.
+   * metadata); UNAUTHENTICATED when there is none or it is not a live token (unknown, revoked or expired).
    */
   public AclToken authenticate(String authorization) {
     if (authorization == null || authorization.isBlank()) {
@@ -68,7 +68,7 @@ public final class Tokens {
     byte[] given = hashBytes(dot > 0 ? token.substring(dot + 1) : token);
     byte[] stored = known == null ? new byte[given.length] : known.hash();
     if (!MessageDigest.isEqual(given, stored) || known == null) {
-      throw new CairnException(ErrorCode.UNAUTHENTICATED, "the token is not valid on this node");
+      throw new CairnException(ErrorCode.UNAUTHENTICATED, "the token is not valid: unknown or revoked");
     }
     if (known.token().expired(System.currentTimeMillis())) {
       throw new CairnException(ErrorCode.UNAUTHENTICATED, "the token expired");

@@ -18,6 +18,8 @@ public enum Table {
   NODES("nodes", io.cairn.cluster.NodeRecord.class, true),
   /** token id -> the token, its secret only as a hash. */
   ACL_TOKENS("acl_tokens", io.cairn.acl.AclToken.class, true),
+  /** one entry once ACLs were bootstrapped: the log refuses a second bootstrap anywhere. */
+  ACL_BOOTSTRAP("acl_bootstrap", io.cairn.acl.Bootstrapped.class, true),
   EVENTS("events", Event.class),
   BUCKETS("buckets", io.cairn.objects.BucketMeta.class),
   OBJECTS("objects", io.cairn.objects.ObjectMeta.class),
