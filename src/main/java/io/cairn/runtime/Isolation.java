@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A process joins its group before it executes the command: a small {@code /bin/sh} step writes
  * its own pid to the group and then execs {@code setpriv} (which drops to the run user) which execs
- * the command, so the pid the node records is the command's and nothing escapes the group by forking
- * early.
+ * a last {@code /bin/sh} step that restores the spec's environment and execs the command, so the pid
+ * the node records is the command's and nothing escapes the group by forking early. Only that last
+ * step and the command see the spec's variables (LD_PRELOAD included) by their names.
  */
 public final class Isolation {
   private static final Logger LOG = LoggerFactory.getLogger(Isolation.class);
@@ -43,8 +44,19 @@ public final class Isolation {
   /** The account processes run as. */
   public record RunUser(String name, int uid, int gid, String home) {}
 
-  /** A launch ready for ProcessBuilder: the full argv, the whole environment, the directory. */
-  public record Prepared(List<String> argv, Map<String, String> env, Path workingDir) {}
+  /**
+   * A launch ready for ProcessBuilder: the full argv, the launch chain's whole environment (the
+   * command's own is restored by the chain's last step, see {@link LaunchEnvironment}), the directory.
+   */
+  public record Prepared(List<String> argv, Map<String, String> env, Path workingDir) {
+    /** A builder with exactly this argv, directory and environment (nothing of the node's). */
+    public ProcessBuilder processBuilder() {
+      ProcessBuilder pb = new ProcessBuilder(argv).directory(workingDir.toFile());
+      pb.environment().clear();
+      pb.environment().putAll(env);
+      return pb;
+    }
+  }
 
   private final RunUser user;
   private final boolean switchUser;
@@ -162,15 +174,13 @@ public final class Isolation {
         throw ProcessDriver.execFailed("working directory " + dir + " does not exist");
       }
     }
-    Map<String, String> env = new LinkedHashMap<>();
-    env.put("PATH", DEFAULT_PATH);
-    env.put("LANG", lang);
-    env.put("HOME", user.home());
-    env.put("USER", user.name());
-    env.putAll(specEnv);
-    env.keySet().removeIf(k -> k.startsWith("CAIRN_"));
-    env.putAll(markers);
-    Path executable = ProcessDriver.resolveExecutable(command.get(0), env.get("PATH"), dir);
+    Map<String, String> base = new LinkedHashMap<>();
+    base.put("PATH", DEFAULT_PATH);
+    base.put("LANG", lang);
+    base.put("HOME", user.home());
+    base.put("USER", user.name());
+    Path executable = ProcessDriver.resolveExecutable(command.get(0),
+        LaunchEnvironment.command(base, specEnv, markers).get("PATH"), dir);
 
     List<String> argv = new ArrayList<>();
     if (Files.isExecutable(SETSID)) {
@@ -194,9 +204,10 @@ public final class Isolation {
       argv.addAll(List.of(SETPRIV.toString(), "--reuid=" + user.uid(), "--regid=" + user.gid(), "--clear-groups",
           "--"));
     }
+    argv.addAll(LaunchEnvironment.restoreStep(specEnv));
     argv.add(executable.toString());
     argv.addAll(command.subList(1, command.size()));
-    return new Prepared(argv, env, dir);
+    return new Prepared(argv, LaunchEnvironment.chain(base, specEnv, markers), dir);
   }
 
   private Path ownDirectory(String id) {

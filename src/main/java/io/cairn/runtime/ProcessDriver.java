@@ -73,9 +73,7 @@ public final class ProcessDriver {
     Isolation.Prepared prepared = isolation.prepare(launch.instanceId(), launch.argv(), launch.env(),
         Map.of(ENV_NODE_ID, nodeId, ENV_INSTANCE_ID, launch.instanceId(), ENV_WORKLOAD, launch.workload()),
         launch.workingDir(), launch.memoryBytes(), launch.cpuMillis(), pipes);
-    ProcessBuilder pb = new ProcessBuilder(prepared.argv()).directory(prepared.workingDir().toFile());
-    pb.environment().clear();
-    pb.environment().putAll(prepared.env());
+    ProcessBuilder pb = prepared.processBuilder();
     // the pumps move output from the pipes into these files; a failure before the pipes are set up
     // (the group join) still lands in the files directly
     pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))

@@ -69,10 +69,7 @@ final class TaskProcesses {
       BiConsumer<String, byte[]> sink) {
     Isolation.Prepared prepared = isolation.prepare(groupId(taskId), spec.command(), spec.env(),
         Map.of(ENV_TASK_ID, taskId, ENV_TASK_NODE, nodeId), spec.workingDir(), spec.memoryBytes(), spec.cpuMillis());
-    ProcessBuilder pb = new ProcessBuilder(prepared.argv()).directory(prepared.workingDir().toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    pb.environment().clear();
-    pb.environment().putAll(prepared.env());
+    ProcessBuilder pb = prepared.processBuilder().redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     Process process;
     try {
       process = pb.start();
