@@ -219,6 +219,11 @@ public final class RaftNode implements ControlLog {
     if (cause instanceof CairnException known) {
       return known;
     }
+    for (Throwable t = cause; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof RefusedEntryException refused) { // validated before proposing: a bug, not the client's
+        return new CairnException(ErrorCode.INTERNAL, "the leader refused the log entry: " + refused.getMessage());
+      }
+    }
     String waited = (System.nanoTime() - started) / 1_000_000 + " ms (limit " + io.cairn.model.Durations.format(writeTimeout)
         + "; " + noQuorumHint.get() + ")";
     boolean mayHaveCommitted = !neverSent
@@ -317,6 +322,10 @@ public final class RaftNode implements ControlLog {
 
   private Status currentStatus(RaftServer.Division d) {
     var info = d.getInfo();
+    if (!info.isAlive()) { // stopped applying (its store failed): it keeps no role
+      return new Status("stopped", null, info.getCurrentTerm(), d.getRaftLog().getLastCommittedIndex(),
+          info.getLastAppliedIndex(), Map.of(), Map.of());
+    }
     Map<String, String> servers = new java.util.TreeMap<>();
     Map<String, String> listeners = new java.util.TreeMap<>();
     var conf = d.getRaftConf();
@@ -361,7 +370,8 @@ public final class RaftNode implements ControlLog {
 
   public boolean isLeader() {
     try {
-      return server != null && division().getInfo().isLeader() && division().getInfo().isLeaderReady();
+      var info = division().getInfo();
+      return server != null && info.isAlive() && info.isLeader() && info.isLeaderReady();
     } catch (IOException | RuntimeException e) {
       return false;
     }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
@@ -131,28 +132,89 @@ final class RaftStateMachine extends BaseStateMachine {
     }
   }
 
+  /**
+   * On the leader, before an entry is proposed: one that does not decode as our commands is refused
+   * (the client gets a StateMachineException caused by {@link RefusedEntryException}) and never
+   * reaches the log. Any Ratis client that reaches the Raft port can propose. The decoded commands
+   * ride along, so the leader does not decode them again when it applies the entry.
+   */
+  @Override
+  public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+    TransactionContext trx = super.startTransaction(request);
+    try {
+      trx.setStateMachineContext(new Decoded(LogCommand.decodeEntry(request.getMessage().getContent().toByteArray())));
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("refused a proposed log entry from client {}: it does not decode ({})", request.getClientId(),
+          e.getMessage());
+      trx.setException(new RefusedEntryException("log entry refused: it does not decode as Cairn log commands ("
+          + e.getMessage() + "); nothing was written"));
+    }
+    return trx;
+  }
+
+  /** The commands of an entry this leader proposed, decoded once in {@link #startTransaction}. */
+  private record Decoded(List<LogCommand> commands) {}
+
+  /**
+   * Applies a committed entry. One that does not decode (only an older version or corruption can have
+   * put it there, since the leader refuses such proposals) is skipped the same way on every node. If
+   * the store cannot be written this node must not go on: a node that skipped an entry others applied
+   * would serve a state that diverged. Ratis treats an exception thrown here (not a failed future,
+   * after which it applies the next entry) as unrecoverable: it stops this member's state machine
+   * updater and shuts the member down. Readiness goes down with it ({@link CommandApplier#stop}).
+   */
   @Override
   public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
     LogEntryProto entry = trx.getLogEntry();
+    long term = entry.getTerm();
+    long index = entry.getIndex();
+    List<LogCommand> commands;
     try {
-      List<LogCommand> commands = LogCommand.decodeEntry(entry.getStateMachineLogEntry().getLogData().toByteArray());
-      List<StateStore.Outcome> outcomes = applier.apply(entry.getTerm(), entry.getIndex(), commands);
-      updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
-      // one line per command: its result, a tab and the reason when there is one
-      StringBuilder reply = new StringBuilder();
-      for (StateStore.Outcome o : outcomes) {
-        reply.append(o.result().name());
-        if (o.reason() != null) {
-          reply.append('\t').append(o.reason().replace('\n', ' '));
-        }
-        reply.append('\n');
-      }
-      return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFromUtf8(reply.toString())));
-    } catch (Exception e) {
-      // a committed entry this node cannot apply (disk gone): it must not go on with a divergent state
-      LOG.error("applying log entry {} failed; this node stops applying", entry.getIndex(), e);
-      return CompletableFuture.failedFuture(e);
+      commands = trx.getStateMachineContext() instanceof Decoded d ? d.commands()
+          : LogCommand.decodeEntry(entry.getStateMachineLogEntry().getLogData().toByteArray());
+    } catch (IOException | RuntimeException e) {
+      return skip(term, index, e);
     }
+    List<StateStore.Outcome> outcomes;
+    try {
+      outcomes = applier.apply(term, index, commands);
+    } catch (Exception e) {
+      throw stop(index, e);
+    }
+    updateLastAppliedTermIndex(term, index);
+    // one line per command: its result, a tab and the reason when there is one
+    StringBuilder reply = new StringBuilder();
+    for (StateStore.Outcome o : outcomes) {
+      reply.append(o.result().name());
+      if (o.reason() != null) {
+        reply.append('\t').append(o.reason().replace('\n', ' '));
+      }
+      reply.append('\n');
+    }
+    return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFromUtf8(reply.toString())));
+  }
+
+  /** Completes (no outcomes): Ratis then counts the index as applied, as it does on every other node. */
+  private CompletableFuture<Message> skip(long term, long index, Exception undecodable) {
+    LOG.warn("log entry {} (term {}) does not decode ({}): skipped, as on every node; it changes nothing", index, term,
+        undecodable.getMessage());
+    try {
+      applier.skipUndecodable(term, index, String.valueOf(undecodable.getMessage()));
+    } catch (Exception e) {
+      throw stop(index, e);
+    }
+    updateLastAppliedTermIndex(term, index);
+    return CompletableFuture.completedFuture(Message.EMPTY);
+  }
+
+  private IllegalStateException stop(long index, Exception cause) {
+    String reason = (cause instanceof org.rocksdb.RocksDBException ? "writing the state store failed: " : "")
+        + cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    LOG.error("applying log entry {} failed ({}); this node stops applying the log: its Raft member shuts down, "
+        + "reads here show the state before that entry and readiness is DOWN; restart the node once its data dir works",
+        index, reason, cause);
+    applier.stop(index, reason);
+    return new IllegalStateException("log entry " + index + " could not be applied: " + reason, cause);
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.cairn.config;
 
 import io.cairn.model.Durations;
+import io.cairn.model.Labels;
 import io.cairn.model.Quantities;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +17,8 @@ public final class Settings {
       "Human-readable node name; empty uses the host name");
   public static final Setting<java.util.Map<String, String>> NODE_LABELS = new Setting<>("node.labels",
       java.util.Map.of(), Settings::labels, Settings::formatLabels,
-      "Labels describing this node (zone=a,disk=ssd): shown in the node list, matched by placement rules of tasks and workloads");
+      "Labels describing this node (zone=a,disk=ssd): shown in the node list, matched by placement rules of tasks and workloads; "
+          + "as workload labels: at most 64, keys and values up to 63 characters");
   public static final Setting<Path> DATA_DIR = new Setting<>("data.dir", Path.of("data"),
       raw -> Path.of(nonEmpty(raw)), Path::toString, "Directory for state, logs and the node id");
   public static final Setting<String> HTTP_HOST = text("http.host", "127.0.0.1",
@@ -228,6 +230,7 @@ public final class Settings {
     return new Setting<>(path, def, Quantities::parseBytes, Quantities::formatBytes, description);
   }
 
+  /** key=value pairs, comma-separated (or one --label each), checked by the same rule as workload labels. */
   private static java.util.Map<String, String> labels(String raw) {
     java.util.Map<String, String> out = new java.util.TreeMap<>();
     for (String pair : raw.split(",")) {
@@ -235,11 +238,23 @@ public final class Settings {
         continue;
       }
       int eq = pair.indexOf('=');
-      String key = eq < 0 ? "" : pair.substring(0, eq).trim();
-      if (!key.matches("[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?")) {
-        throw new IllegalArgumentException("'" + pair.trim() + "' is not name=value");
+      if (eq < 0) {
+        throw new IllegalArgumentException("'" + Labels.clip(pair.trim()) + "' is not key=value");
       }
-      out.put(key, pair.substring(eq + 1).trim());
+      String key = pair.substring(0, eq).trim();
+      String value = pair.substring(eq + 1).trim();
+      String problem = Labels.keyProblem(key);
+      if (problem == null) {
+        problem = Labels.valueProblem(value);
+      }
+      if (problem != null) {
+        throw new IllegalArgumentException("label '" + Labels.clip(key) + "': " + problem);
+      }
+      out.put(key, value);
+    }
+    String tooMany = Labels.countProblem(out.size());
+    if (tooMany != null) {
+      throw new IllegalArgumentException(tooMany);
     }
     return java.util.Map.copyOf(out);
   }

@@ -29,6 +29,8 @@ public final class EventTypes {
   public static final String NODE_DOWN = "NodeDown";
   public static final String NODE_LEFT = "NodeLeft";
   public static final String NODE_REMOVED = "NodeRemoved";
+  /** A committed log entry that does not decode was skipped (every node skips it the same way). */
+  public static final String LOG_ENTRY_SKIPPED = "LogEntrySkipped";
 
   private EventTypes() {}
 }

@@ -22,7 +22,9 @@ import java.util.Map;
 /**
  * Live, ready and startup probes, built on vertx-health-check procedures that ask the other
  * components over the event bus. Ready means: storage answers, the reconciler has finished its
- * first pass (state loaded, processes adopted), and the node is not draining. The location
+ * first pass (state loaded, processes adopted), the node is not draining and has not stopped
+ * applying the control log (in a cluster, before this verticle starts the caught-up check covers
+ * that: a node that stopped applying during start never catches up). The location
  * registry's check is shown beside them but does not decide readiness ("degraded" instead).
  */
 public final class HealthVerticle extends VerticleBase {
@@ -41,6 +43,8 @@ public final class HealthVerticle extends VerticleBase {
   private final boolean clustered;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private volatile boolean draining;
+  /** Set if this node stopped applying the control log: it serves an ever older state until restarted. */
+  private volatile io.cairn.storage.StorageBus.ApplyStopped applyStopped;
   private HealthChecks checks;
   private io.vertx.core.net.NetClient probeClient;
 
@@ -136,6 +140,10 @@ public final class HealthVerticle extends VerticleBase {
             .map(snapshot -> new HealthBus.NodeInfo(nodeId, nodeName, version, startedAt, snapshot, isolation, labels,
                 address("http"), address("s3"))))));
     consumers.add(vertx.eventBus().<HealthBus.Draining>consumer(HealthBus.DRAINING, m -> draining = true));
+    checks.register("ready/applying", p -> p.complete(applyStopped == null ? Status.OK()
+        : Status.KO(new JsonObject().put("stoppedAt", applyStopped.index()).put("reason", applyStopped.reason()))));
+    consumers.add(vertx.eventBus().<io.cairn.storage.StorageBus.ApplyStopped>consumer(
+        io.cairn.storage.StorageBus.APPLY_STOPPED, m -> applyStopped = m.body()));
     return Future.succeededFuture();
   }
 

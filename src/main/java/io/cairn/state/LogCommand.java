@@ -84,19 +84,19 @@ public record LogCommand(String proposer, long wallMillis, long fenceTerm, List<
     String proposer = in.readUTF();
     long wall = in.readLong();
     long fence = in.readLong();
-    int n = in.readInt();
+    int n = count(in);
     List<Expect> expect = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       expect.add(new Expect(table(in.readUTF()), in.readUTF(), in.readLong()));
     }
-    int m = in.readInt();
+    int m = count(in);
     List<Mutation> mutations = new ArrayList<>(m);
     for (int i = 0; i < m; i++) {
       byte kind = in.readByte();
       Table table = table(in.readUTF());
       String key = in.readUTF();
       if (kind == PUT) {
-        byte[] json = new byte[in.readInt()];
+        byte[] json = new byte[count(in)];
         in.readFully(json);
         mutations.add(new Mutation.Put(table, key, Json.decode(json, table.valueType())));
       } else if (kind == DELETE) {
@@ -105,6 +105,7 @@ public record LogCommand(String proposer, long wallMillis, long fenceTerm, List<
         throw new IOException("unknown mutation kind " + kind);
       }
     }
+    end(in);
     return new LogCommand(proposer, wall, fence, List.copyOf(expect), List.copyOf(mutations));
   }
 
@@ -128,6 +129,7 @@ public record LogCommand(String proposer, long wallMillis, long fenceTerm, List<
     return bytes.toByteArray();
   }
 
+  /** The commands of one entry; IOException, or a RuntimeException from a value's JSON, when it does not decode. */
   public static List<LogCommand> decodeEntry(byte[] data) throws IOException {
     if (data.length == 0 || data[0] != BATCH_FORMAT) {
       return List.of(decode(data));
@@ -140,11 +142,30 @@ public record LogCommand(String proposer, long wallMillis, long fenceTerm, List<
     }
     List<LogCommand> commands = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      byte[] one = new byte[in.readInt()];
+      byte[] one = new byte[count(in)];
       in.readFully(one);
       commands.add(decode(one));
     }
+    end(in);
     return List.copyOf(commands);
+  }
+
+  /**
+   * A count or length read from an entry: never more than the bytes left, so undecodable bytes (the
+   * leader checks every proposed entry by decoding it) cannot make it allocate gigabytes.
+   */
+  private static int count(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    if (n < 0 || n > in.available()) {
+      throw new IOException("bad length " + n + " with " + in.available() + " bytes left");
+    }
+    return n;
+  }
+
+  private static void end(DataInputStream in) throws IOException {
+    if (in.available() != 0) {
+      throw new IOException(in.available() + " bytes after the last field");
+    }
   }
 
   private static Table table(String columnFamily) throws IOException {

@@ -1,14 +1,21 @@
 package io.cairn.storage;
 
+import io.cairn.events.EventTypes;
+import io.cairn.model.CairnException;
+import io.cairn.model.ErrorCode;
+import io.cairn.model.Event;
 import io.cairn.state.LogCommand;
 import io.cairn.state.Mutation;
 import io.cairn.state.StateStore;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Applies committed commands to the state store, the same way for every log, and tells the node:
@@ -16,6 +23,8 @@ import java.util.concurrent.CompletableFuture;
  * wait until an index is applied here.
  */
 public final class CommandApplier {
+  private static final Logger LOG = LoggerFactory.getLogger(CommandApplier.class);
+  private static final Duration EVENT_TIMEOUT = Duration.ofSeconds(30);
   private final StateStore store;
   private final Vertx vertx;
   private final TreeMap<Long, List<CompletableFuture<Void>>> waiters = new TreeMap<>();
@@ -24,6 +33,8 @@ public final class CommandApplier {
    * apply's batch), so waiting on it could answer before a component was told of the changes.
    */
   private volatile long released;
+  /** Why this node applies nothing more (see {@link #stop}), or null while it applies. */
+  private volatile String stopped;
 
   public CommandApplier(StateStore store, Vertx vertx) throws Exception {
     this.store = store;
@@ -45,6 +56,7 @@ public final class CommandApplier {
 
   /** Applies the commands of one committed log entry at (term, index); blocking, one thread at a time. */
   public List<StateStore.Outcome> apply(long term, long index, List<LogCommand> commands) throws Exception {
+    refuseIfStopped();
     List<StateStore.Outcome> outcomes = store.applyCommitted(term, index, commands, List.of());
     published(index, commands, outcomes);
     return outcomes;
@@ -70,6 +82,49 @@ public final class CommandApplier {
     }
   }
 
+  /**
+   * A committed entry that does not decode (written by another version, or corrupt): applied with no
+   * effect, so its index is stored like any other and every node skips it the same way; recorded as
+   * a {@code LogEntrySkipped} event. A replay of it after a restart changes and records nothing.
+   */
+  public void skipUndecodable(long term, long index, String reason) throws Exception {
+    refuseIfStopped();
+    boolean replay = index <= store.appliedIndex();
+    store.applyCommitted(term, index, List.of(), List.of());
+    released(index);
+    if (!replay) {
+      Event skipped = Event.of(EventTypes.LOG_ENTRY_SKIPPED, Event.Severity.Warning, null, null,
+          "log index " + index + " (term " + term + ") does not decode and was skipped, as on every node: " + reason, null);
+      new StorageClient(vertx, EVENT_TIMEOUT).write(List.of(), List.of(skipped), null)
+          .onFailure(e -> LOG.warn("recording the skipped log entry {} failed: {}", index, e.getMessage()));
+    }
+  }
+
+  /**
+   * This node cannot apply the entry at {@code index} (its store could not be written): it applies
+   * nothing more, whoever waits for an index fails now instead of at its timeout, and readiness is
+   * told ({@link StorageBus#APPLY_STOPPED}). Only a restart, once the data dir works, resumes it.
+   */
+  public void stop(long index, String reason) {
+    stopped = "this node stopped applying the control log at index " + index + " (" + reason
+        + "); restart it once its data dir works";
+    List<CompletableFuture<Void>> waiting = new ArrayList<>();
+    synchronized (waiters) {
+      waiters.values().forEach(waiting::addAll);
+      waiters.clear();
+    }
+    CairnException failure = new CairnException(ErrorCode.UNAVAILABLE, stopped);
+    waiting.forEach(w -> w.completeExceptionally(failure));
+    vertx.eventBus().publish(StorageBus.APPLY_STOPPED, new StorageBus.ApplyStopped(index, reason));
+  }
+
+  private void refuseIfStopped() {
+    String why = stopped;
+    if (why != null) {
+      throw new IllegalStateException(why);
+    }
+  }
+
   /** Log entries without a command of ours (configuration, leader no-ops) still move the applied index. */
   public void skipped(long index) {
     released(index);
@@ -86,6 +141,10 @@ public final class CommandApplier {
 
   /** Completes once this node has applied {@code index} (at once if it has). */
   public CompletableFuture<Void> awaitApplied(long index) {
+    String why = stopped;
+    if (why != null) {
+      return CompletableFuture.failedFuture(new CairnException(ErrorCode.UNAVAILABLE, why));
+    }
     if (released >= index) {
       return CompletableFuture.completedFuture(null);
     }

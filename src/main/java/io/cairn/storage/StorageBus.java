@@ -28,6 +28,8 @@ public final class StorageBus {
    * {@link #APPLIED} message up to that index was published, so a component asked next sees them.
    */
   public static final String AWAIT_APPLIED = ADDRESSES.local("awaitApplied");
+  /** Published once if this node stops applying the control log (its store could not be written): {@link ApplyStopped}. */
+  public static final String APPLY_STOPPED = ADDRESSES.local("applyStopped");
 
   private StorageBus() {}
 
@@ -65,6 +67,8 @@ public final class StorageBus {
   public record DigestQuery() {}
 
   public record AwaitApplied(long index, long waitMillis) {}
+  /** This node applied the log up to {@code index - 1} and will apply nothing more until it is restarted. */
+  public record ApplyStopped(long index, String reason) {}
 
   /** Reply: {@link Events}. */
   public record QueryEvents(EventQuery query) {}
@@ -169,7 +173,7 @@ public final class StorageBus {
   public record ChunkRead(io.cairn.objects.ChunkViews.ChunkView view) {}
 
   public static final List<Class<?>> MESSAGE_TYPES = List.of(Get.class, Scan.class, Entries.class, Write.class,
-      QueryEvents.class, Events.class, Ping.class, Pong.class, Entry.class, Event.class,
+      ApplyStopped.class, QueryEvents.class, Events.class, Ping.class, Pong.class, Entry.class, Event.class,
       io.cairn.state.Version.class, java.util.Optional.class, BucketName.class, Buckets.class, ObjectName.class,
       Commit.class, ListObjects.class, PutChunk.class, GetChunk.class, ChunkBytes.class, ReadChunk.class, ChunkRead.class,
       io.cairn.objects.BucketMeta.class, io.cairn.objects.ObjectMeta.class, io.cairn.objects.ObjectCatalog.Listing.class,

@@ -210,6 +210,11 @@ public final class StorageVerticle extends VerticleBase {
           if (ar.succeeded()) {
             return Future.succeededFuture(reached);
           }
+          Throwable why = ar.cause() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+              ? c.getCause() : ar.cause();
+          if (!(why instanceof java.util.concurrent.TimeoutException)) {
+            return Future.failedFuture(why); // e.g. this node stopped applying: UNAVAILABLE
+          }
           return Future.failedFuture(new CairnException(ErrorCode.DEADLINE_EXCEEDED, "this node has applied the log up to "
               + "index " + reached + ", not yet " + asked.index() + ", after waiting " + io.cairn.model.Durations.format(wait)
               + "; ask another node or again later"));

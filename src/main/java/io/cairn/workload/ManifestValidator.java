@@ -5,6 +5,7 @@ import io.cairn.model.CairnException;
 import io.cairn.model.Durations;
 import io.cairn.model.ExecLimits;
 import io.cairn.model.FieldError;
+import io.cairn.model.Labels;
 import io.cairn.model.Quantities;
 import io.cairn.model.RestartMode;
 import io.cairn.model.WorkloadSpec;
@@ -26,8 +27,6 @@ public final class ManifestValidator {
   public static final String KIND = "Workload";
   public static final int MAX_REPLICAS = 1000;
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
-  private static final Pattern LABEL_NAME = Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?");
-  private static final Pattern LABEL_PREFIX = Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final long MAX_GRACE_MILLIS = 3_600_000;
 
@@ -137,7 +136,8 @@ public final class ManifestValidator {
     List<String> args = spec.has("args") ? strings(spec.get("args"), "spec.args") : List.of();
     Map<String, String> env = stringMap(spec.get("env"), "spec.env", ExecLimits.MAX_ENV_ENTRIES,
         key -> key.length() <= ExecLimits.MAX_ENV_NAME_CHARS && ENV_NAME.matcher(key).matches()
-            ? null : "must be a variable name (letters, digits, '_', not starting with a digit)");
+            ? null : "must be a variable name (letters, digits, '_', not starting with a digit)",
+        value -> ExecLimits.problem(value, ExecLimits.MAX_STRING_CHARS));
     String workingDir = spec.has("workingDir") ? text(spec.get("workingDir"), "spec.workingDir") : null;
     if (workingDir != null && ExecLimits.pathProblem(workingDir) != null) {
       errors.add(new FieldError("spec.workingDir", ExecLimits.pathProblem(workingDir)));
@@ -354,24 +354,11 @@ public final class ManifestValidator {
   }
 
   private Map<String, String> labels(JsonNode node) {
-    return stringMap(node, "metadata.labels", ExecLimits.MAX_LABELS, ManifestValidator::labelKeyProblem);
-  }
-
-  private static String labelKeyProblem(String key) {
-    int slash = key.indexOf('/');
-    String prefix = slash < 0 ? null : key.substring(0, slash);
-    String name = slash < 0 ? key : key.substring(slash + 1);
-    if (name.isEmpty() || name.length() > 63 || !LABEL_NAME.matcher(name).matches()) {
-      return "label keys are at most 63 letters, digits, '-', '_' or '.', optionally after a DNS prefix and '/'";
-    }
-    if (prefix != null && (prefix.length() > 253 || !LABEL_PREFIX.matcher(prefix).matches())) {
-      return "label key prefix must be a DNS subdomain";
-    }
-    return null;
+    return stringMap(node, "metadata.labels", Labels.MAX_COUNT, Labels::keyProblem, Labels::valueProblem);
   }
 
   private Map<String, String> stringMap(JsonNode node, String path, int maxEntries,
-      Function<String, String> keyProblem) {
+      Function<String, String> keyProblem, Function<String, String> valueProblem) {
     if (node == null || node.isNull()) {
       return Map.of();
     }
@@ -393,10 +380,8 @@ public final class ManifestValidator {
         errors.add(new FieldError(fieldPath, problem));
       } else if (!e.getValue().isValueNode() || e.getValue().isNull()) {
         errors.add(new FieldError(fieldPath, "must be a string"));
-      } else if (path.equals("metadata.labels") && e.getValue().asText().length() > 63) {
-        errors.add(new FieldError(fieldPath, "label values are at most 63 characters"));
-      } else if (ExecLimits.problem(e.getValue().asText(), ExecLimits.MAX_STRING_CHARS) != null) {
-        errors.add(new FieldError(fieldPath, ExecLimits.problem(e.getValue().asText(), ExecLimits.MAX_STRING_CHARS)));
+      } else if (valueProblem.apply(e.getValue().asText()) != null) {
+        errors.add(new FieldError(fieldPath, valueProblem.apply(e.getValue().asText())));
       } else {
         out.put(e.getKey(), e.getValue().asText());
       }

@@ -116,6 +116,19 @@ class AgentProcessTest {
     assertThat(Files.readString(dir.resolve("stderr.log"))).contains("http.prot").contains("unknown setting");
   }
 
+  @Test
+  void aHugeNodeLabelStopsStartUpNamingTheSetting() throws Exception {
+    // a 100 KB label would be copied into every node record the cluster replicates
+    Process huge = launch(Map.of(), "--data-dir", dir.resolve("d1").toString(), "--label", "zone=a",
+        "--label", "big=" + "x".repeat(100 * 1024));
+    assertThat(huge.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(huge.exitValue()).isEqualTo(2);
+    String stderr = Files.readString(dir.resolve("stderr.log"));
+    assertThat(stderr).contains("node.labels").contains("'big'").contains("label values are at most 63 characters");
+    assertThat(stderr.length()).as("the error does not echo the value").isLessThan(2000);
+    assertThat(Files.exists(dir.resolve("d1").resolve("http.port"))).as("nothing was started").isFalse();
+  }
+
   static boolean root() throws Exception {
     return Files.readString(Path.of("/proc/self/status")).lines().anyMatch(l -> l.matches("Uid:\\s+0\\s.*"));
   }

@@ -177,6 +177,44 @@ class ClusterConsistencyTest {
 
   @Test
   @Order(4)
+  void writesThroughTheMajorityAreAnsweredWithinTheTimeoutWhileTheLeaderIsCutOffAndAfterItReturns()
+      throws Exception {
+    ClusterNodes.Member leader = cluster.leader();
+    ClusterNodes.Member follower = cluster.members().stream().filter(m -> m != leader).findFirst().orElseThrow();
+    List<Long> during = new ArrayList<>();
+    List<Long> after = new ArrayList<>();
+    leader.pause();
+    try {
+      long until = System.nanoTime() + Duration.ofSeconds(8).toNanos();
+      int n = 0;
+      boolean committed = false;
+      while (System.nanoTime() < until) {
+        String name = "cut-" + n++;
+        long started = System.nanoTime();
+        TestNode.Reply r = follower.put("/api/v1/workloads/" + name, labelled(name, "x", null));
+        during.add((System.nanoTime() - started) / 1_000_000);
+        assertThat(r.status()).as(r.body()).isIn(201, 503, 504);
+        committed |= r.status() == 201;
+      }
+      assertThat(committed).as("the majority elects a leader and commits").isTrue();
+    } finally {
+      leader.resume(); // the partition heals: the old leader learns of the new term
+    }
+    for (int i = 0; i < 20; i++) {
+      String name = "healed-" + i;
+      long started = System.nanoTime();
+      TestNode.Reply r = follower.put("/api/v1/workloads/" + name, labelled(name, "x", null));
+      after.add((System.nanoTime() - started) / 1_000_000);
+      assertThat(r.status()).as(r.body()).isIn(201, 503, 504);
+    }
+    System.out.printf("leader cut off: %d writes through a follower, slowest %d ms; after it returned: slowest %d ms%n",
+        during.size(), java.util.Collections.max(during), java.util.Collections.max(after));
+    assertThat(during).allSatisfy(ms -> assertThat(ms).isLessThan(WRITE_TIMEOUT.toMillis() + 1_500));
+    assertThat(after).allSatisfy(ms -> assertThat(ms).isLessThan(WRITE_TIMEOUT.toMillis() + 1_500));
+  }
+
+  @Test
+  @Order(5)
   void writesThroughANodeComeBackByThemselvesAfterTheClusterLostItsQuorumLongerThanTheWriteTimeout()
       throws Exception {
     ClusterNodes.Member leader = cluster.leader();

@@ -85,6 +85,32 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void nodeLabelsAreBoundedLikeWorkloadLabels() {
+    Map<String, String> flags = new java.util.HashMap<>(dataFlag());
+    flags.put("node.labels", "zone=a, disk=ssd,example.com/rack=r1");
+    assertThat(ConfigLoader.load(null, Map.of(), flags).nodeLabels())
+        .containsExactlyInAnyOrderEntriesOf(Map.of("zone", "a", "disk", "ssd", "example.com/rack", "r1"));
+
+    String huge = "x".repeat(100 * 1024);
+    flags.put("node.labels", "zone=a,big=" + huge);
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), flags))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).singleElement().satisfies(p -> {
+          assertThat(p).startsWith("node.labels (from flag)").contains("'big'").contains("at most 63 characters");
+          assertThat(p.length()).as("the message does not repeat the 100 KB value").isLessThan(300);
+        }));
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CAIRN_NODE_LABELS", huge + "=a"), dataFlag()))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).singleElement().satisfies(p -> {
+          assertThat(p).startsWith("node.labels (from environment CAIRN_NODE_LABELS)").contains("label keys are at most 63");
+          assertThat(p.length()).isLessThan(300);
+        }));
+    String tooMany = String.join(",", java.util.stream.IntStream.range(0, 65).mapToObj(i -> "k" + i + "=v").toList());
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CAIRN_NODE_LABELS", tooMany), dataFlag()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("node.labels").hasMessageContaining("at most 64");
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CAIRN_NODE_LABELS", "Bad.Prefix/k=v"), dataFlag()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("node.labels").hasMessageContaining("DNS subdomain");
+  }
+
+  @Test
   void anUnwritableDataDirStopsStartUp() throws Exception {
     Path notADir = Files.writeString(dir.resolve("plain-file"), "x");
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("data.dir", notADir.resolve("sub").toString())))

@@ -92,6 +92,23 @@ class ProbesTest {
   }
 
   @Test
+  void aNodeThatStoppedApplyingTheLogIsNotReady() {
+    try (TestNode node = TestNode.start(data)) {
+      assertThat(node.get("/health/ready").json().getJsonObject("checks").getJsonObject("applying").getString("status"))
+          .isEqualTo("UP");
+      node.agent().vertx().eventBus().publish(StorageBus.APPLY_STOPPED,
+          new StorageBus.ApplyStopped(42, "writing the state store failed: No space left on device"));
+      await().atMost(Duration.ofSeconds(5)).until(() -> node.get("/health/ready").status() == 503);
+      io.vertx.core.json.JsonObject applying = node.get("/health/ready").json().getJsonObject("checks")
+          .getJsonObject("applying");
+      assertThat(applying.getString("status")).isEqualTo("DOWN");
+      assertThat(applying.getJsonObject("data").getLong("stoppedAt")).isEqualTo(42);
+      assertThat(applying.getJsonObject("data").getString("reason")).contains("No space left");
+      assertThat(node.get("/health/live").status()).as("a restart is the operator's call").isEqualTo(200);
+    }
+  }
+
+  @Test
   void httpProbesAnswer200Or503WithChecks() {
     try (TestNode node = TestNode.start(data)) {
       TestNode.Reply ready = node.get("/health/ready");

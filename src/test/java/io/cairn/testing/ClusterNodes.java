@@ -57,6 +57,11 @@ public final class ClusterNodes implements AutoCloseable {
       return "127.0.0.1:" + clusterPort;
     }
 
+    /** Its Raft (Apache Ratis) port: any Ratis client that reaches it can propose entries. */
+    public int raftPort() {
+      return raftPort;
+    }
+
     public boolean alive() {
       return process != null && process.isAlive();
     }
