@@ -2,8 +2,6 @@ package io.cairn.cluster;
 
 import io.cairn.model.CairnException;
 import io.cairn.model.ErrorCode;
-import io.cairn.state.LogCommand;
-import io.cairn.state.Mutation;
 import io.cairn.storage.CommandApplier;
 import io.cairn.storage.ControlLog;
 import java.io.IOException;
@@ -45,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * submit commands to the leader, and the {@link ControlLog} the storage component writes through.
  * Election, replication and membership agreement are Ratis's; this class only configures and asks.
  */
-public final class RaftNode implements ControlLog {
+public final class RaftNode {
   private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
   /** One group per cluster; the secret, not the group id, keeps clusters apart. */
   static final RaftGroupId GROUP = RaftGroupId.valueOf(UUID.nameUUIDFromBytes("cairn-control".getBytes()));
@@ -57,11 +55,8 @@ public final class RaftNode implements ControlLog {
   private static final TimeDuration RETRY_SLEEP = TimeDuration.valueOf(200, TimeUnit.MILLISECONDS);
   /** A read-index attempt that takes longer went to a member that is no longer the leader. */
   private static final Duration READ_ATTEMPT_TIMEOUT = Duration.ofSeconds(1);
-  /** Log entries on their way at once; more writes wait and share the next entry. */
-  private static final int ENTRIES_IN_FLIGHT = 4;
   /** A leader not heard from for this long (two election timeouts) is not a known leader any more. */
   private static final Duration LEADER_FORGOTTEN = Duration.ofMillis(2 * ELECTION_MAX.toLong(TimeUnit.MILLISECONDS));
-  private static final int MAX_COMMANDS_PER_ENTRY = 128;
 
   private final String nodeId;
   private final Path storageDir;
@@ -74,13 +69,12 @@ public final class RaftNode implements ControlLog {
   private volatile RaftClient client;
   private volatile Supplier<String> noQuorumHint = () -> "no leader reachable";
 
-  private final io.micrometer.core.instrument.Timer writes;
+  private final io.micrometer.core.instrument.MeterRegistry registry;
+  private RaftWrites writes;
 
   public RaftNode(String nodeId, Path storageDir, String host, int raftPort, Duration writeTimeout,
       int snapshotThreshold, io.micrometer.core.instrument.MeterRegistry registry) {
-    this.writes = io.micrometer.core.instrument.Timer.builder("cairn_cluster_write_duration_seconds")
-        .description("Time from submitting a control-state write to the Raft log until it is applied on this node")
-        .publishPercentileHistogram().register(registry);
+    this.registry = registry;
     this.nodeId = nodeId;
     this.storageDir = storageDir;
     this.host = host;
@@ -92,7 +86,9 @@ public final class RaftNode implements ControlLog {
   /** The control log over the store's applier; the storage component calls this once it opened the store. */
   public ControlLog attach(CommandApplier applier) {
     this.applier = applier;
-    return this;
+    this.writes = new RaftWrites(() -> server != null ? client : null, applier, writeTimeout, () -> noQuorumHint.get(),
+        registry);
+    return writes;
   }
 
   public String nodeId() {
@@ -188,66 +184,6 @@ public final class RaftNode implements ControlLog {
   public static RaftPeer peer(String id, String raftAddress, boolean listener) {
     return RaftPeer.newBuilder().setId(id).setAddress(raftAddress)
         .setStartupRole(listener ? RaftPeerRole.LISTENER : RaftPeerRole.FOLLOWER).build();
-  }
-
-  private final EntrySubmitter submitter = new EntrySubmitter(ENTRIES_IN_FLIGHT, () -> client);
-  private final EntryBatcher batcher = new EntryBatcher(this::submitEntry, ENTRIES_IN_FLIGHT, MAX_COMMANDS_PER_ENTRY);
-
-  /**
-   * Concurrent writes share log entries ({@link EntryBatcher}); a lone write goes at once. Answered
-   * within {@code cluster.writeTimeout}: once committed and applied here, or with what is known of
-   * the write then: UNAVAILABLE when it certainly was not committed (never sent, or refused unsent
-   * by every member tried), DEADLINE_EXCEEDED when it may still commit (read before retrying).
-   */
-  @Override
-  public CompletableFuture<Applied> append(LogCommand command, List<Mutation> local) {
-    if (client == null || server == null) {
-      return CompletableFuture.failedFuture(new CairnException(ErrorCode.UNAVAILABLE,
-          "the cluster is still forming: no Raft group yet"));
-    }
-    long started = System.nanoTime();
-    CompletableFuture<Applied> outcome = batcher.add(command, started + writeTimeout.toNanos());
-    return outcome
-        .orTimeout(writeTimeout.toMillis(), TimeUnit.MILLISECONDS)
-        .exceptionallyCompose(e -> CompletableFuture.failedFuture(notConfirmed(e, batcher.withdraw(outcome), started)))
-        .whenComplete((a, e) -> writes.record(System.nanoTime() - started, TimeUnit.NANOSECONDS));
-  }
-
-  private CairnException notConfirmed(Throwable failure, boolean neverSent, long started) {
-    Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-        ? failure.getCause() : failure;
-    if (cause instanceof CairnException known) {
-      return known;
-    }
-    for (Throwable t = cause; t != null && t.getCause() != t; t = t.getCause()) {
-      if (t instanceof RefusedEntryException refused) { // validated before proposing: a bug, not the client's
-        return new CairnException(ErrorCode.INTERNAL, "the leader refused the log entry: " + refused.getMessage());
-      }
-    }
-    String waited = (System.nanoTime() - started) / 1_000_000 + " ms (limit " + io.cairn.model.Durations.format(writeTimeout)
-        + "; " + noQuorumHint.get() + ")";
-    boolean mayHaveCommitted = !neverSent
-        && !(cause instanceof EntrySubmitter.NotConfirmed nc && !nc.mayHaveCommitted);
-    if (mayHaveCommitted) {
-      return new CairnException(ErrorCode.DEADLINE_EXCEEDED, "the write was not confirmed after " + waited
-          + ": it may still be applied; read before retrying");
-    }
-    return new CairnException(ErrorCode.UNAVAILABLE, "no quorum: the write was not committed after " + waited);
-  }
-
-  /** One log entry: sent to the leader, committed, and applied on this node; an outcome per command. */
-  private CompletableFuture<List<Applied>> submitEntry(List<LogCommand> commands, long deadlineNanos) {
-    return submitter.submit(LogCommand.encodeEntry(commands), deadlineNanos)
-        .thenCompose(reply -> {
-          List<io.cairn.state.StateStore.Outcome> outcomes = RaftStateMachine.outcomes(reply.getMessage(), commands);
-          return applier.awaitApplied(reply.getLogIndex())
-              .thenApply(v -> outcomes.stream().map(o -> new Applied(reply.getLogIndex(), o)).toList());
-        });
-  }
-
-  @Override
-  public boolean atomicWithLocal() {
-    return false;
   }
 
   /** A linearizable read point: completes once this node has applied everything committed before now. */
@@ -435,7 +371,9 @@ public final class RaftNode implements ControlLog {
   }
 
   public synchronized void close() {
-    submitter.close();
+    if (writes != null) {
+      writes.close();
+    }
     reads.close();
     closeQuietly(client);
     client = null;

@@ -163,16 +163,16 @@ class RaftStateMachineTest {
       int port = freePort();
       RaftNode raft = new RaftNode("n1", dir.resolve("raft"), "127.0.0.1", port, Duration.ofSeconds(3), 10_000,
           new SimpleMeterRegistry());
-      raft.attach(applier);
+      io.cairn.storage.ControlLog log = raft.attach(applier);
       raft.format(List.of(RaftNode.peer("n1", "127.0.0.1:" + port, false)));
       try {
-        assertThat(raft.append(node("before", 1000), List.of()).get(20, TimeUnit.SECONDS).outcome().result())
+        assertThat(log.append(node("before", 1000), List.of()).get(20, TimeUnit.SECONDS).outcome().result())
             .isEqualTo(StateStore.Result.APPLIED);
         disk.fill();
         Throwable failed = null;
         for (int i = 0; i < 200 && failed == null; i++) {
           try {
-            raft.append(node("during-" + i, 100_000), List.of()).get(20, TimeUnit.SECONDS);
+            log.append(node("during-" + i, 100_000), List.of()).get(20, TimeUnit.SECONDS);
           } catch (ExecutionException e) {
             failed = e.getCause();
           }
@@ -185,7 +185,7 @@ class RaftStateMachineTest {
         assertThat(applied).isLessThan(stop.index());
 
         disk.free();
-        assertThatThrownBy(() -> raft.append(node("after", 10), List.of()).get(20, TimeUnit.SECONDS))
+        assertThatThrownBy(() -> log.append(node("after", 10), List.of()).get(20, TimeUnit.SECONDS))
             .hasCauseInstanceOf(CairnException.class);
         assertThat(store.appliedIndex()).as("nothing applied after the stop").isEqualTo(applied);
         assertThat(store.<NodeRecord>get(Table.NODES, "after")).isEmpty();
