@@ -25,16 +25,44 @@ final class AppliedView {
     this.clustered = clustered;
   }
 
+  private final io.vertx.core.Promise<Void> firstLoad = io.vertx.core.Promise.promise();
+  /** Commands applied while a load reads the tables: taken again once the load replaced the view. */
+  private List<StorageBus.Applied> duringLoad;
+
+  /** Completes once the view was first loaded: until then it holds nothing to answer from. */
+  Future<Void> loaded() {
+    return firstLoad.future();
+  }
+
+  /**
+   * Reads the tables, then replaces the view with them in one step, so a reader never sees it half
+   * loaded (a reload after a snapshot install used to empty it first); commands applied during the
+   * read are taken again after it, each by its log index.
+   */
   Future<Void> load(StorageClient storage) {
-    mem.clear();
+    List<Table> tables = clustered ? List.of(Table.WORKLOADS, Table.WORKLOAD_STATUS, Table.INSTANCES, Table.NODES)
+        : List.of(Table.WORKLOADS, Table.WORKLOAD_STATUS, Table.INSTANCES);
+    duringLoad = new ArrayList<>();
+    List<List<io.cairn.state.Entry<Object>>> read = new ArrayList<>();
     Future<Void> chain = Future.succeededFuture();
-    for (Table table : clustered ? List.of(Table.WORKLOADS, Table.WORKLOAD_STATUS, Table.INSTANCES, Table.NODES)
-        : List.of(Table.WORKLOADS, Table.WORKLOAD_STATUS, Table.INSTANCES)) {
-      chain = chain.compose(v -> storage.scanEntries(table, ""))
-          .onSuccess(list -> list.forEach(e -> mem.take(table, e.key(), e.value(), e.logIndex())))
-          .mapEmpty();
+    for (Table table : tables) {
+      chain = chain.compose(v -> storage.<Object>scanEntries(table, "")).onSuccess(read::add).mapEmpty();
     }
-    return chain;
+    return chain.onComplete(ar -> {
+      List<StorageBus.Applied> since = duringLoad;
+      duringLoad = null;
+      if (ar.failed()) {
+        return;
+      }
+      mem.clear();
+      for (int i = 0; i < tables.size(); i++) {
+        Table table = tables.get(i);
+        read.get(i).forEach(e -> mem.take(table, e.key(), e.value(), e.logIndex()));
+      }
+      since.forEach(a -> a.changes().forEach(c -> mem.take(c.table(), c.key(), c.value(), c.logIndex())));
+      mem.revision++;
+      firstLoad.tryComplete();
+    });
   }
 
   /** What an applied command changed in the view. */
@@ -50,6 +78,9 @@ final class AppliedView {
    * view in log order) but touch nothing: whoever committed them reacts when the commit returns.
    */
   Touched apply(StorageBus.Applied applied) {
+    if (duringLoad != null) {
+      duringLoad.add(applied);
+    }
     boolean own = nodeId.equals(applied.proposer());
     Set<String> touched = new LinkedHashSet<>();
     Set<String> removed = new LinkedHashSet<>();

@@ -43,7 +43,8 @@ public final class ReconcileVerticle extends VerticleBase {
         new NodeResources(config.dataDir()),
         new io.cairn.workload.ManifestValidator.Policy(config.minRestartBackoff().toMillis(),
             config.runtime().allowedDirs()), config.cluster().enabled(),
-        config.cluster().enabled() ? clusterOrder(storage) : WorkloadService.CommittedOrder.LOCAL);
+        config.cluster().enabled() ? clusterOrder(storage) : WorkloadService.CommittedOrder.LOCAL,
+        config.cluster().writeTimeout());
     GarbageCollector gc = new GarbageCollector(vertx, reconciler, nodeId, config.gcFailedTtl(),
         config.requestTimeout(), metrics);
 

@@ -86,6 +86,11 @@ public final class Reconciler {
     return new Health(firstPassDone, passes, lastPassAt);
   }
 
+  /** Completes once the state was first loaded: until then there is nothing to answer from. */
+  Future<Void> loaded() {
+    return view.loaded();
+  }
+
   /** Queues an operation behind every other state change. */
   public <T> Future<T> submit(Supplier<Future<T>> operation) {
     return queue.submit(operation);

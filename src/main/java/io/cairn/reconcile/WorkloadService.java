@@ -41,6 +41,27 @@ final class WorkloadService {
   private final ManifestValidator.Policy policy;
   private final boolean clustered;
   private final CommittedOrder order;
+  /** How long a request waits for the state to be first loaded (a node catching up after start). */
+  private final java.time.Duration loadWait;
+
+  /**
+   * Runs {@code operation} once the reconciler's view holds the state: before, an empty view would
+   * answer 404 for what exists (seen on a restarted node, even for a consistent read).
+   */
+  private <T> Future<T> whenLoaded(java.util.function.Supplier<Future<T>> operation) {
+    Future<Void> loaded = reconciler.loaded();
+    Future<Void> ready = loaded.succeeded() ? loaded : loaded.timeout(loadWait.toMillis(),
+            java.util.concurrent.TimeUnit.MILLISECONDS)
+        .recover(e -> Future.failedFuture(new CairnException(ErrorCode.UNAVAILABLE,
+            "this node is still loading its state (catching up after start); ask again shortly or ask another node")));
+    return ready.compose(v -> {
+      try {
+        return operation.get();
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+    });
+  }
 
   /**
    * How this node's view relates to the committed order. A single node's view is always current
@@ -75,8 +96,9 @@ final class WorkloadService {
    * applies queue, and the reply already tells how the first start went.
    */
   WorkloadService(Vertx vertx, Reconciler reconciler, Admission admission, NodeResources resources,
-      ManifestValidator.Policy policy, boolean clustered, CommittedOrder order) {
+      ManifestValidator.Policy policy, boolean clustered, CommittedOrder order, java.time.Duration loadWait) {
     this.vertx = vertx;
+    this.loadWait = loadWait;
     this.order = order;
     this.clustered = clustered;
     this.policy = policy;
@@ -88,8 +110,9 @@ final class WorkloadService {
   Future<ReconcileBus.Applied> apply(ReconcileBus.Apply request, String requestId) {
     WorkloadSpec spec = ManifestValidator.validate(request.name(), request.manifest(), policy);
     Long expected = expectedVersion(request);
-    return clustered ? retryingLostRaces(() -> applyNow(spec, expected, requestId, false, false), ATTEMPTS, requestId)
-        : reconciler.submit(() -> applyNow(spec, expected, requestId, false, false));
+    return whenLoaded(() -> clustered
+        ? retryingLostRaces(() -> applyNow(spec, expected, requestId, false, false), ATTEMPTS, requestId)
+        : reconciler.submit(() -> applyNow(spec, expected, requestId, false, false)));
   }
 
   /** Attempts of a write without a client-given version, when other writes of the same workload win. */
@@ -254,10 +277,14 @@ final class WorkloadService {
    */
   Future<WorkloadView> get(String name) {
     ManifestValidator.checkName(name);
-    return Future.succeededFuture(existing(name));
+    return whenLoaded(() -> Future.succeededFuture(existing(name)));
   }
 
   Future<ReconcileBus.Page> list(ReconcileBus.ListWorkloads q) {
+    return whenLoaded(() -> listLoaded(q));
+  }
+
+  private Future<ReconcileBus.Page> listLoaded(ReconcileBus.ListWorkloads q) {
     LabelSelector selector = LabelSelector.parse(q.labelSelector());
     Phase phase = parsePhase(q.phase());
     int limit = q.limit() == null ? DEFAULT_PAGE : q.limit();
@@ -282,6 +309,10 @@ final class WorkloadService {
 
   Future<WorkloadView> delete(String name, String requestId) {
     ManifestValidator.checkName(name);
+    return whenLoaded(() -> deleteLoaded(name, requestId));
+  }
+
+  private Future<WorkloadView> deleteLoaded(String name, String requestId) {
     return retryingLostRaces(() -> reconciler.submit(() -> {
       Workload w = existing(name).workload();
       long read = reconciler.mem.versions.getOrDefault(name, 0L);
@@ -310,6 +341,10 @@ final class WorkloadService {
   Future<WorkloadView> scale(ReconcileBus.Scale request, String requestId) {
     ManifestValidator.checkName(request.name());
     ManifestValidator.checkReplicas(request.replicas());
+    return whenLoaded(() -> scaleLoaded(request, requestId));
+  }
+
+  private Future<WorkloadView> scaleLoaded(ReconcileBus.Scale request, String requestId) {
     return retryingLostRaces(() -> reconciler.submit(() -> {
       Workload w = existing(request.name()).workload();
       long read = reconciler.mem.versions.getOrDefault(w.name(), 0L);
@@ -334,6 +369,10 @@ final class WorkloadService {
 
   Future<WorkloadView> retry(String name, String requestId) {
     ManifestValidator.checkName(name);
+    return whenLoaded(() -> retryLoaded(name, requestId));
+  }
+
+  private Future<WorkloadView> retryLoaded(String name, String requestId) {
     return reconciler.submit(() -> {
       WorkloadView view = existing(name);
       if (view.status().phase() != Phase.Failed) {

@@ -340,9 +340,12 @@ class ClusterWorkloadsTest {
     TestNode.Reply write = survivor.put("/api/v1/workloads/no-quorum", Manifests.workload("no-quorum", 1, "sleep", "1")
         .encode());
     long tookMs = (System.nanoTime() - started) / 1_000_000;
-    assertThat(write.status()).isEqualTo(503);
-    assertThat(write.code()).isEqualTo("UNAVAILABLE");
-    assertThat(write.json().getJsonObject("error").getString("message")).contains("no quorum");
+    // 503 when it certainly was not committed; 504 when the survivor led and holds it in its log,
+    // where it may still commit once the others return
+    assertThat(write.status()).as(write.body()).isIn(503, 504);
+    assertThat(write.code()).isEqualTo(write.status() == 503 ? "UNAVAILABLE" : "DEADLINE_EXCEEDED");
+    assertThat(write.json().getJsonObject("error").getString("message"))
+        .contains(write.status() == 503 ? "no quorum" : "may still be applied");
     assertThat(tookMs).as("bounded by cluster.writeTimeout (3s) plus the request's own work").isLessThan(8_000);
     assertThat(survivor.get("/api/v1/nodes").status()).isEqualTo(200);
     assertThat(survivor.get("/api/v1/workloads").status()).isEqualTo(200);
