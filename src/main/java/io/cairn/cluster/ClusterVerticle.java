@@ -114,7 +114,7 @@ public final class ClusterVerticle extends VerticleBase {
     raft.noQuorumHint(this::reachability);
     MembershipLog membershipLog = new MembershipLog(members, storage);
     consumers.add(vertx.eventBus().<StorageBus.Applied>consumer(StorageBus.APPLIED, m -> membershipLog.applied(m.body())));
-    return storage.<NodeRecord>scanAll(Table.NODES, "").onSuccess(members::reload)
+    return membershipLog.load()
         .compose(v -> {
           formation = new Formation(vertx, nodeId, settings, raft, peers);
           leaderSide = new LeaderSide(vertx, nodeId, settings, raft, members, storage, () -> member(self.get()),

@@ -25,10 +25,44 @@ final class MembershipLog {
     this.storage = storage;
   }
 
+  /** Commands applied while {@link #load} reads the table: taken again, in log order, once it replaced the view. */
+  private List<StorageBus.Applied> duringLoad;
+
+  /**
+   * Reads the node table into the membership view; what the log applies meanwhile is taken again
+   * after the read replaced the view, so a change applied during the read is never lost to it.
+   */
+  io.vertx.core.Future<Void> load() {
+    duringLoad = new ArrayList<>();
+    return storage.<NodeRecord>scanAll(Table.NODES, "").onComplete(ar -> {
+      List<StorageBus.Applied> since = duringLoad;
+      duringLoad = null;
+      if (ar.succeeded()) {
+        members.reload(ar.result());
+        since.forEach(this::takeRecords);
+      }
+    }).mapEmpty();
+  }
+
+  private void takeRecords(StorageBus.Applied applied) {
+    for (StorageBus.Change c : applied.changes()) {
+      if (c.table() == Table.NODES) {
+        if (c.value() == null) {
+          members.forget(c.key());
+        } else {
+          members.record((NodeRecord) c.value());
+        }
+      }
+    }
+  }
+
   void applied(StorageBus.Applied applied) {
     if (applied.reload()) {
-      storage.<NodeRecord>scanAll(Table.NODES, "").onSuccess(members::reload);
+      load();
       return;
+    }
+    if (duringLoad != null) {
+      duringLoad.add(applied);
     }
     List<Event> clusterEvents = new ArrayList<>();
     for (StorageBus.Change c : applied.changes()) {

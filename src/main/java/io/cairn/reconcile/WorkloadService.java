@@ -174,6 +174,11 @@ final class WorkloadService {
       // the client saw a newer version than this node's view holds: judge once the view has it
       return order.applied(expected, requestId).compose(v -> applyNow(spec, expected, requestId, true, confirmed));
     }
+    if (expected != null && current != expected && !confirmed && current < expected) {
+      // not a version of this workload this node has seen: refuse only what the committed state refuses,
+      // naming its version
+      return order.current(requestId).compose(v -> applyNow(spec, expected, requestId, true, true));
+    }
     if (expected != null && current != expected) {
       throw new CairnException(ErrorCode.CONFLICT, existing == null
           ? "workload '" + spec.name() + "' does not exist (resourceVersion " + expected + " was given)"

@@ -76,6 +76,7 @@ class ClusterConsistencyTest {
     TestNode.Reply created = nodes.get(0).put("/api/v1/workloads/chain", labelled("chain", "0", null));
     assertThat(created.status()).as(created.body()).isEqualTo(201);
     long version = version(created);
+    long previous = 0;
     List<String> refused = new ArrayList<>();
     for (int i = 1; i <= 150; i++) {
       ClusterNodes.Member node = nodes.get(i % 3);
@@ -85,14 +86,20 @@ class ClusterConsistencyTest {
         continue;
       }
       assertThat(version(r)).as("a resource version only grows").isGreaterThan(version);
+      previous = version;
       version = version(r);
     }
     assertThat(refused).as("conditional updates from the version just written are judged on the committed order")
         .isEmpty();
-    // a stale version is still refused, and the 409 names a newer version than the client's
-    TestNode.Reply stale = nodes.get(1).put("/api/v1/workloads/chain", labelled("chain", "stale", version - 1));
-    assertThat(stale.status()).isEqualTo(409);
-    assertThat(stale.body()).contains("at resourceVersion " + version);
+    // a stale version is still refused on every node, and the 409 names the current one, newer than the
+    // client's; so does one that never was a version of this workload
+    for (ClusterNodes.Member node : nodes) {
+      for (long given : new long[] {previous, version - 1}) {
+        TestNode.Reply stale = node.put("/api/v1/workloads/chain", labelled("chain", "stale", given));
+        assertThat(stale.status()).as(stale.body()).isEqualTo(409);
+        assertThat(stale.body()).contains("at resourceVersion " + version);
+      }
+    }
   }
 
   @Test

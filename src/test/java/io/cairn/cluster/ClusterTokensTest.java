@@ -6,10 +6,6 @@ import static org.assertj.core.api.Assertions.fail;
 import io.cairn.testing.ClusterNodes;
 import io.cairn.testing.TestNode;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -52,21 +48,7 @@ class ClusterTokensTest {
   }
 
   static TestNode.Reply as(ClusterNodes.Member m, String token, String method, String path, String json) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(m.base() + path)).timeout(Duration.ofSeconds(30))
-        .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json))
-        .header("Content-Type", "application/json");
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
-    }
-    try {
-      HttpResponse<String> r = TestNode.http().send(b.build(), HttpResponse.BodyHandlers.ofString());
-      return new TestNode.Reply(r.statusCode(), r.body(), r.headers());
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return m.send(method, path, json, token == null ? Map.of() : Map.of("Authorization", "Bearer " + token));
   }
 
   static int statusWith(ClusterNodes.Member m, String token) {

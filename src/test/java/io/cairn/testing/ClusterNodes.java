@@ -154,9 +154,15 @@ public final class ClusterNodes implements AutoCloseable {
     }
 
     public TestNode.Reply send(String method, String path, String body) {
+      return send(method, path, body, Map.of());
+    }
+
+    /** With extra request headers, e.g. Authorization. */
+    public TestNode.Reply send(String method, String path, String body, Map<String, String> headers) {
       HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(30));
       b = body == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
           : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
+      headers.forEach(b::header);
       try {
         HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
         return new TestNode.Reply(r.statusCode(), r.body(), r.headers());
