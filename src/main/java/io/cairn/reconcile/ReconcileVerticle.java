@@ -38,21 +38,23 @@ public final class ReconcileVerticle extends VerticleBase {
           m -> reconciler.onApplied(m.body())));
     }
     metrics.bind(reconciler.mem);
+    LoadedView loaded = new LoadedView(reconciler, config.cluster().writeTimeout());
+    WorkloadQueries queries = new WorkloadQueries(reconciler, loaded);
     WorkloadService service = new WorkloadService(vertx, reconciler,
         new Admission(config.cpuThresholdPercent(), config.memoryThresholdPercent(), config.diskThresholdPercent()),
         new NodeResources(config.dataDir()),
         new io.cairn.workload.ManifestValidator.Policy(config.minRestartBackoff().toMillis(),
             config.runtime().allowedDirs()), config.cluster().enabled(),
-        config.cluster().enabled() ? clusterOrder(storage) : WorkloadService.CommittedOrder.LOCAL,
-        config.cluster().writeTimeout());
+        config.cluster().enabled() ? clusterOrder(storage) : CommittedOrder.LOCAL,
+        loaded);
     GarbageCollector gc = new GarbageCollector(vertx, reconciler, nodeId, config.gcFailedTtl(),
         config.requestTimeout(), metrics);
 
     consumers.add(vertx.eventBus().<RuntimeBus.Exited>consumer(new RuntimeBus(nodeId).exited(),
         m -> reconciler.onExit(m.body())));
     this.<ReconcileBus.Apply>serve(ReconcileBus.APPLY, (m, rid) -> service.apply(m, rid));
-    this.<ReconcileBus.Get>serve(ReconcileBus.GET, (m, rid) -> service.get(m.name()));
-    this.<ReconcileBus.ListWorkloads>serve(ReconcileBus.LIST, (m, rid) -> service.list(m));
+    this.<ReconcileBus.Get>serve(ReconcileBus.GET, (m, rid) -> queries.get(m.name()));
+    this.<ReconcileBus.ListWorkloads>serve(ReconcileBus.LIST, (m, rid) -> queries.list(m));
     this.<ReconcileBus.Delete>serve(ReconcileBus.DELETE, (m, rid) -> service.delete(m.name(), rid));
     this.<ReconcileBus.Scale>serve(ReconcileBus.SCALE, (m, rid) -> service.scale(m, rid));
     this.<ReconcileBus.Retry>serve(ReconcileBus.RETRY, (m, rid) -> service.retry(m.name(), rid));
@@ -69,8 +71,8 @@ public final class ReconcileVerticle extends VerticleBase {
   }
 
   /** A cluster member's view follows the applied log: wait for an index there, or for the leader's read index. */
-  private WorkloadService.CommittedOrder clusterOrder(StorageClient storage) {
-    return new WorkloadService.CommittedOrder() {
+  private CommittedOrder clusterOrder(StorageClient storage) {
+    return new CommittedOrder() {
       @Override
       public Future<Void> applied(long index, String requestId) {
         return storage.awaitApplied(index, config.cluster().writeTimeout(), requestId).mapEmpty();

@@ -18,10 +18,7 @@ import io.cairn.node.NodeResources;
 import io.cairn.workload.ManifestValidator;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,8 +28,6 @@ import org.slf4j.LoggerFactory;
  */
 final class WorkloadService {
   private static final Logger LOG = LoggerFactory.getLogger(WorkloadService.class);
-  static final int DEFAULT_PAGE = 100;
-  static final int MAX_PAGE = 1000;
 
   private final Vertx vertx;
   private final Reconciler reconciler;
@@ -41,52 +36,7 @@ final class WorkloadService {
   private final ManifestValidator.Policy policy;
   private final boolean clustered;
   private final CommittedOrder order;
-  /** How long a request waits for the state to be first loaded (a node catching up after start). */
-  private final java.time.Duration loadWait;
-
-  /**
-   * Runs {@code operation} once the reconciler's view holds the state: before, an empty view would
-   * answer 404 for what exists (seen on a restarted node, even for a consistent read).
-   */
-  private <T> Future<T> whenLoaded(java.util.function.Supplier<Future<T>> operation) {
-    Future<Void> loaded = reconciler.loaded();
-    Future<Void> ready = loaded.succeeded() ? loaded : loaded.timeout(loadWait.toMillis(),
-            java.util.concurrent.TimeUnit.MILLISECONDS)
-        .recover(e -> Future.failedFuture(new CairnException(ErrorCode.UNAVAILABLE,
-            "this node is still loading its state (catching up after start); ask again shortly or ask another node")));
-    return ready.compose(v -> {
-      try {
-        return operation.get();
-      } catch (RuntimeException e) {
-        return Future.failedFuture(e);
-      }
-    });
-  }
-
-  /**
-   * How this node's view relates to the committed order. A single node's view is always current
-   * (its log commits locally, and writes wait in the reconciler's queue); a cluster member's may
-   * lag the log, so conditions are judged only once it has applied what the client has seen.
-   */
-  interface CommittedOrder {
-    /** Completes once this node's view holds every change up to log index {@code index}. */
-    Future<Void> applied(long index, String requestId);
-
-    /** Completes once this node's view holds everything committed before now (read index). */
-    Future<Void> current(String requestId);
-
-    CommittedOrder LOCAL = new CommittedOrder() {
-      @Override
-      public Future<Void> applied(long index, String requestId) {
-        return Future.succeededFuture();
-      }
-
-      @Override
-      public Future<Void> current(String requestId) {
-        return Future.succeededFuture();
-      }
-    };
-  }
+  private final LoadedView loaded;
 
   /**
    * {@code clustered}: applies do not wait in the reconciler's queue. A commit there is a round of
@@ -96,9 +46,9 @@ final class WorkloadService {
    * applies queue, and the reply already tells how the first start went.
    */
   WorkloadService(Vertx vertx, Reconciler reconciler, Admission admission, NodeResources resources,
-      ManifestValidator.Policy policy, boolean clustered, CommittedOrder order, java.time.Duration loadWait) {
+      ManifestValidator.Policy policy, boolean clustered, CommittedOrder order, LoadedView loaded) {
     this.vertx = vertx;
-    this.loadWait = loadWait;
+    this.loaded = loaded;
     this.order = order;
     this.clustered = clustered;
     this.policy = policy;
@@ -110,7 +60,7 @@ final class WorkloadService {
   Future<ReconcileBus.Applied> apply(ReconcileBus.Apply request, String requestId) {
     WorkloadSpec spec = ManifestValidator.validate(request.name(), request.manifest(), policy);
     Long expected = expectedVersion(request);
-    return whenLoaded(() -> clustered
+    return loaded.then(() -> clustered
         ? retryingLostRaces(() -> applyNow(spec, expected, requestId, false, false), ATTEMPTS, requestId)
         : reconciler.submit(() -> applyNow(spec, expected, requestId, false, false)));
   }
@@ -276,45 +226,9 @@ final class WorkloadService {
     return (spec.resources().cpuMillis() + spec.resources().memoryBytes()) * spec.replicas();
   }
 
-  /**
-   * Reads skip the write queue: they run on the reconciler's own event loop, where its memory is
-   * only ever changed, so they see a consistent snapshot without waiting behind slow writes.
-   */
-  Future<WorkloadView> get(String name) {
-    ManifestValidator.checkName(name);
-    return whenLoaded(() -> Future.succeededFuture(existing(name)));
-  }
-
-  Future<ReconcileBus.Page> list(ReconcileBus.ListWorkloads q) {
-    return whenLoaded(() -> listLoaded(q));
-  }
-
-  private Future<ReconcileBus.Page> listLoaded(ReconcileBus.ListWorkloads q) {
-    LabelSelector selector = LabelSelector.parse(q.labelSelector());
-    Phase phase = parsePhase(q.phase());
-    int limit = q.limit() == null ? DEFAULT_PAGE : q.limit();
-    if (limit < 1 || limit > MAX_PAGE) {
-      throw CairnException.invalid(List.of(new FieldError("limit", "must be between 1 and " + MAX_PAGE)));
-    }
-    String after = decodeToken(q.pageToken());
-    {
-      List<WorkloadView> matching = reconciler.mem.workloads.keySet().stream().sorted()
-          .filter(n -> after == null || n.compareTo(after) > 0)
-          .map(reconciler.mem::view)
-          .filter(v -> selector.matches(v.workload().spec().labels()))
-          .filter(v -> phase == null || v.status().phase() == phase)
-          .limit(limit + 1L)
-          .toList();
-      boolean more = matching.size() > limit;
-      List<WorkloadView> page = more ? matching.subList(0, limit) : matching;
-      String next = more ? encodeToken(page.get(page.size() - 1).workload().name()) : "";
-      return Future.succeededFuture(new ReconcileBus.Page(page, next));
-    }
-  }
-
   Future<WorkloadView> delete(String name, String requestId) {
     ManifestValidator.checkName(name);
-    return whenLoaded(() -> deleteLoaded(name, requestId));
+    return loaded.then(() -> deleteLoaded(name, requestId));
   }
 
   private Future<WorkloadView> deleteLoaded(String name, String requestId) {
@@ -346,7 +260,7 @@ final class WorkloadService {
   Future<WorkloadView> scale(ReconcileBus.Scale request, String requestId) {
     ManifestValidator.checkName(request.name());
     ManifestValidator.checkReplicas(request.replicas());
-    return whenLoaded(() -> scaleLoaded(request, requestId));
+    return loaded.then(() -> scaleLoaded(request, requestId));
   }
 
   private Future<WorkloadView> scaleLoaded(ReconcileBus.Scale request, String requestId) {
@@ -374,7 +288,7 @@ final class WorkloadService {
 
   Future<WorkloadView> retry(String name, String requestId) {
     ManifestValidator.checkName(name);
-    return whenLoaded(() -> retryLoaded(name, requestId));
+    return loaded.then(() -> retryLoaded(name, requestId));
   }
 
   private Future<WorkloadView> retryLoaded(String name, String requestId) {
@@ -416,37 +330,5 @@ final class WorkloadService {
       throw CairnException.notFound("workload", name);
     }
     return view;
-  }
-
-  private static Phase parsePhase(String text) {
-    if (text == null || text.isBlank()) {
-      return null;
-    }
-    for (Phase p : Phase.values()) {
-      if (p.name().toLowerCase(Locale.ROOT).equals(text.toLowerCase(Locale.ROOT))) {
-        return p;
-      }
-    }
-    throw CairnException.invalid(List.of(new FieldError("phase", "'" + text + "' is not one of "
-        + java.util.Arrays.toString(Phase.values()))));
-  }
-
-  private static String encodeToken(String lastName) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(("w:" + lastName).getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static String decodeToken(String token) {
-    if (token == null || token.isEmpty()) {
-      return null;
-    }
-    try {
-      String text = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
-      if (text.startsWith("w:")) {
-        return text.substring(2);
-      }
-    } catch (IllegalArgumentException e) {
-      // reported below
-    }
-    throw CairnException.invalid(List.of(new FieldError("pageToken", "is not a token this server issued")));
   }
 }
