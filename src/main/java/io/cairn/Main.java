@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
     subcommands = {AgentCommand.class, WorkloadCommands.class, NodeCommands.class, TaskCommands.class, WhereCommand.class,
         io.cairn.cli.AclCommands.Acl.class, io.cairn.cli.AclCommands.Token.class,
         BucketCommands.class,
-        ObjectCommands.class,
+        ObjectCommands.class, io.cairn.cli.TlsCommands.class,
         Main.VersionCommand.class,
         Main.ConfigCommand.class, CompletionCommand.class})
 public final class Main implements Runnable {

@@ -21,6 +21,11 @@ final class CliException extends RuntimeException {
     return new CliException(USAGE, List.of("Error: " + message));
   }
 
+  /** A local operation that failed (a file that cannot be read or written): exit code 1. */
+  static CliException failed(String message) {
+    return new CliException(SERVER_REFUSED, List.of("Error: " + message));
+  }
+
   int exitCode() {
     return exitCode;
   }
