@@ -1,5 +1,6 @@
 package io.cairn.agent;
 
+import io.cairn.node.PrivateFiles;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import io.cairn.api.ApiMetrics;
@@ -138,8 +139,7 @@ public final class Agent {
     io.cairn.cluster.RaftNode raft;
     try {
       if (config.cluster().enabled()) { // the Raft log's own directory, private like the state
-        Files.createDirectories(data.resolve("raft"));
-        Files.setPosixFilePermissions(data.resolve("raft"), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        PrivateFiles.createDirectories(data.resolve("raft"));
       }
       raft = config.cluster().enabled() ? new io.cairn.cluster.RaftNode(nodeId, data.resolve("raft"),
           config.cluster().host(), raftPort(), config.cluster().writeTimeout(), config.cluster().snapshotThreshold(), registry) : null;
@@ -175,13 +175,16 @@ public final class Agent {
           if (apiInstances.stream().anyMatch(a -> a.actualPort() != httpPort)) {
             return Future.failedFuture("API instances did not share one port");
           }
-          return vertx.executeBlocking(() -> Files.writeString(config.httpPortFile(), httpPort + "\n"));
+          return vertx.executeBlocking(() -> {
+            PrivateFiles.writeString(config.httpPortFile(), httpPort + "\n");
+            return null;
+          });
         })
         .compose(v -> deploy(s3, new DeploymentOptions()))
         .compose(v -> {
           s3Port = s3.actualPort();
           return vertx.executeBlocking(() -> {
-            Files.writeString(config.s3PortFile(), s3Port + "\n");
+            PrivateFiles.writeString(config.s3PortFile(), s3Port + "\n");
             if (writeS3Env) {
               S3Keys.writeEnv(config.s3EnvFile(), config, s3Port);
             }
@@ -229,23 +232,29 @@ public final class Agent {
         java.net.InetAddress.getByName(config.cluster().host()))) {
       port = probe.getLocalPort();
     }
-    Files.writeString(file, port + "\n");
+    PrivateFiles.writeString(file, port + "\n");
     return port;
   }
 
   /**
    * State, logs and s3.env hold workload env values and keys: only the node's user may read them.
    * When processes run as another user, the data dir and work/ stay traversable (not readable) so
-   * each can reach its own directory under work/; everything else in the data dir is 0700.
+   * each can reach its own directory under work/; everything else in the data dir is 0600 / 0700.
+   * What an older version left looser (0644 port files, 0755 chunk directories), or a library wrote
+   * under a loose umask (RocksDB, Ratis), is tightened here; each run's directory under work/ is the
+   * run user's own and stays as it is.
    */
   private static void restrictDataDir(Path data, boolean otherRunUser) throws java.io.IOException {
-    var owner = java.nio.file.attribute.PosixFilePermissions.fromString("rwx------");
     var traverse = java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x");
-    Files.createDirectories(data);
-    Files.setPosixFilePermissions(data, otherRunUser ? traverse : owner);
+    PrivateFiles.createDirectories(data);
+    Files.setPosixFilePermissions(data, otherRunUser ? traverse : PrivateFiles.DIR);
     for (String dir : List.of("state", "logs", "chunks", "work")) {
-      Path d = Files.createDirectories(data.resolve(dir));
-      Files.setPosixFilePermissions(d, otherRunUser && dir.equals("work") ? traverse : owner);
+      Path d = PrivateFiles.createDirectories(data.resolve(dir));
+      Files.setPosixFilePermissions(d, otherRunUser && dir.equals("work") ? traverse : PrivateFiles.DIR);
+    }
+    int changed = PrivateFiles.tighten(data, java.util.Set.of(data.resolve("work")));
+    if (changed > 0) {
+      LOG.info("data dir modes tightened {} {}", kv("dataDir", data.toString()), kv("entries", changed));
     }
   }
 

@@ -130,7 +130,10 @@ public final class ClusterVerticle extends VerticleBase {
         })
         .compose(port -> {
           clusterPort = port;
-          return vertx.executeBlocking(() -> Files.writeString(portFile, port + "\n"));
+          return vertx.executeBlocking(() -> {
+            io.cairn.node.PrivateFiles.writeString(portFile, port + "\n");
+            return null;
+          });
         })
         .onSuccess(v -> {
           serve();

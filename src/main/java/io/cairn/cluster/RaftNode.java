@@ -150,7 +150,7 @@ public final class RaftNode {
     // expert tuning: any Ratis key given as a JVM system property (-Draft.server....=...) wins
     System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("raft."))
         .forEach(k -> properties.set(k, System.getProperty(k)));
-    Files.createDirectories(storageDir);
+    io.cairn.node.PrivateFiles.createDirectories(storageDir);
     server = RaftServer.newBuilder()
         .setServerId(RaftPeerId.valueOf(nodeId))
         .setGroup(group)

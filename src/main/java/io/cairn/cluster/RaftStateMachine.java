@@ -123,6 +123,8 @@ final class RaftStateMachine extends BaseStateMachine {
       File target = snapshots.getSnapshotFile(at.term(), at.index());
       Files.move(partial, target.toPath(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       var md5 = MD5FileUtil.computeAndSaveMd5ForFile(target);
+      // Ratis writes the digest file under the process umask
+      io.cairn.node.PrivateFiles.restrict(MD5FileUtil.getDigestFileForFile(target).toPath());
       snapshots.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(target.toPath(), md5),
           TermIndex.valueOf(at.term(), at.index())));
       LOG.info("took state snapshot at index {}", at.index());

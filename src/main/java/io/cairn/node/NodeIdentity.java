@@ -38,7 +38,7 @@ public final class NodeIdentity {
       String seed = machineId().or(NodeIdentity::firstMac).orElseGet(() -> UUID.randomUUID().toString());
       id = "node-" + sha256Hex(seed + "|" + dataDir.toRealPath()).substring(0, 12);
     }
-    Files.writeString(file, id + "\n", StandardCharsets.UTF_8);
+    PrivateFiles.writeString(file, id + "\n");
     return id;
   }
 

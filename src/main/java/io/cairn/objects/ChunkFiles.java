@@ -53,7 +53,7 @@ final class ChunkFiles {
   boolean write(Path target, ByteBuffer... parts) throws IOException {
     Path parent = target.getParent();
     if (!Files.isDirectory(parent)) {
-      Files.createDirectories(parent);
+      io.cairn.node.PrivateFiles.createDirectories(parent);
     }
     // beside its target: a rename within one directory, and new inodes spread over the chunk
     // directories' block groups instead of all taken from one temp directory's
@@ -81,7 +81,7 @@ final class ChunkFiles {
   }
 
   private static void writeBuffered(Path temp, ByteBuffer[] parts) throws IOException {
-    try (FileChannel ch = FileChannel.open(temp, BUFFERED)) {
+    try (FileChannel ch = FileChannel.open(temp, BUFFERED, io.cairn.node.PrivateFiles.fileMode())) {
       while (java.util.Arrays.stream(parts).anyMatch(ByteBuffer::hasRemaining)) {
         ch.write(parts);
       }
@@ -109,7 +109,7 @@ final class ChunkFiles {
       buffer.put((byte) 0);
     }
     buffer.flip();
-    try (FileChannel ch = FileChannel.open(temp, DIRECT)) {
+    try (FileChannel ch = FileChannel.open(temp, DIRECT, io.cairn.node.PrivateFiles.fileMode())) {
       while (buffer.hasRemaining()) {
         ch.write(buffer);
       }
@@ -134,7 +134,7 @@ final class ChunkFiles {
       int block = (int) Math.max(512, Math.min(1 << 16, Files.getFileStore(dir).getBlockSize()));
       ByteBuffer buffer = ByteBuffer.allocateDirect(2 * block).alignedSlice(block);
       buffer.limit(block);
-      try (FileChannel ch = FileChannel.open(probe, DIRECT)) {
+      try (FileChannel ch = FileChannel.open(probe, DIRECT, io.cairn.node.PrivateFiles.fileMode())) {
         ch.write(buffer);
       }
       return block;

@@ -62,7 +62,7 @@ public final class ChunkStore {
     this.tmp = root.resolve("tmp");
     this.compression = compression;
     this.metrics = metrics;
-    Files.createDirectories(tmp);
+    io.cairn.node.PrivateFiles.createDirectories(tmp);
     this.files = new ChunkFiles(tmp);
     // all 256 directories exist before any write: a write never creates one (a mkdir, and a new
     // directory's entry to make durable, cost a chunk write more than its own fsync)
@@ -70,7 +70,7 @@ public final class ChunkStore {
     for (int i = 0; i < 256; i++) {
       Path dir = root.resolve(HexFormat.of().toHexDigits((byte) i));
       if (!Files.isDirectory(dir)) {
-        Files.createDirectories(dir);
+        io.cairn.node.PrivateFiles.createDirectories(dir);
         created = true;
       }
     }

@@ -27,6 +27,16 @@ final class LaunchEnvironment {
    * shell. The counter starts with CAIRN_ so that no spec variable can be it. The names go on the
    * command line rather than in one variable: a single environment string is limited to 128 KiB.
    */
+  /**
+   * bin/cairn runs the agent under umask 077 (so what libraries write in the data dir is private)
+   * and hands the umask it was started with here: runs get that one back, as before.
+   */
+  private static final String RUN_UMASK = runUmask(System.getenv("CAIRN_RUN_UMASK"));
+
+  static String runUmask(String given) {
+    return given != null && given.matches("[0-7]{3,4}") ? "umask " + given + "; " : "";
+  }
+
   private static final String RESTORE = "CAIRN_N=$1; shift; while [ \"$CAIRN_N\" -gt 0 ]; do "
       + "eval \"export $1=\\\"\\${" + ESCAPED + "$1}\\\"; unset " + ESCAPED + "$1\"; shift; "
       + "CAIRN_N=$((CAIRN_N-1)); done; unset CAIRN_N; exec \"$@\"";
@@ -55,7 +65,8 @@ final class LaunchEnvironment {
    */
   static List<String> restoreStep(Map<String, String> spec) {
     Set<String> names = userVariables(spec).keySet();
-    List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", RESTORE, "cairn-env", Integer.toString(names.size())));
+    List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", RUN_UMASK + RESTORE, "cairn-env",
+        Integer.toString(names.size())));
     argv.addAll(names);
     return argv;
   }

@@ -41,7 +41,16 @@ public final class LogFiles {
 
   public Pair prepare(String workload, String instanceId) {
     try {
-      Files.createDirectories(root.resolve(workload));
+      io.cairn.node.PrivateFiles.createDirectories(root.resolve(workload));
+      // created here with the owner-only mode: the pumps and redirects that append to them only open them
+      for (Stream s : Stream.values()) {
+        Path f = file(workload, instanceId, s);
+        if (!Files.exists(f)) {
+          Files.createFile(f, io.cairn.node.PrivateFiles.fileMode());
+        }
+      }
+    } catch (java.nio.file.FileAlreadyExistsException raced) {
+      // an adopted instance's files: already there
     } catch (IOException e) {
       throw new CairnException(ErrorCode.INTERNAL, "cannot create log directory: " + e.getMessage());
     }

@@ -2,10 +2,8 @@ package io.cairn.s3;
 
 import io.cairn.config.CairnConfig;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -38,13 +36,7 @@ public final class S3Keys {
         + "export AWS_DEFAULT_REGION=" + config.s3Region() + "\n"
         + "export CAIRN_S3_ENDPOINT=http://" + config.s3Host() + ":" + port + "\n";
     Path tmp = envFile.resolveSibling("s3.env.tmp");
-    Files.writeString(tmp, text, StandardCharsets.UTF_8);
-    try {
-      Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-    } catch (UnsupportedOperationException e) {
-      // not a POSIX file system
-    }
-    Files.move(tmp, envFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    io.cairn.node.PrivateFiles.writeString(envFile, text);
   }
 
   static Map<String, String> parse(String text) {

@@ -75,7 +75,9 @@ final class ReplicatedTables {
     org.rocksdb.Snapshot snapshot = db.getSnapshot();
     try (org.rocksdb.ReadOptions read = new org.rocksdb.ReadOptions().setSnapshot(snapshot);
          java.io.DataOutputStream out = new java.io.DataOutputStream(new java.io.BufferedOutputStream(
-             Files.newOutputStream(file), 1 << 16))) {
+             java.nio.channels.Channels.newOutputStream(Files.newByteChannel(file, java.util.Set.of(
+             java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
+             java.nio.file.StandardOpenOption.WRITE), io.cairn.node.PrivateFiles.fileMode())), 1 << 16))) {
       StateStore.Applied at = StateStore.Applied.decode(db.get(read, StateStore.APPLIED_INDEX));
       byte[] fence = db.get(read, StateStore.FENCE_TERM);
       out.writeInt(SNAPSHOT_FORMAT);

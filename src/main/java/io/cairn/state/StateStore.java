@@ -57,7 +57,7 @@ public final class StateStore implements AutoCloseable {
   /** Opens (creating if needed) the store under {@code dir}, writing versions stamped by {@code nodeId}. */
   public static StateStore open(Path dir, String nodeId, boolean syncWrites) throws RocksDBException {
     try {
-      Files.createDirectories(dir);
+      io.cairn.node.PrivateFiles.createDirectories(dir);
     } catch (java.io.IOException e) {
       throw new RocksDBException("cannot create " + dir + ": " + e.getMessage());
     }
@@ -73,6 +73,11 @@ public final class StateStore implements AutoCloseable {
     }
     List<ColumnFamilyHandle> handleList = new ArrayList<>();
     RocksDB db = RocksDB.open(dbOptions, dir.toString(), descriptors, handleList);
+    try { // RocksDB writes under the process umask; what it wrote recovering its log at open is narrowed now
+      io.cairn.node.PrivateFiles.tighten(dir, java.util.Set.of());
+    } catch (java.io.IOException e) {
+      throw new RocksDBException("cannot restrict " + dir + ": " + e.getMessage());
+    }
     StateStore store = new StateStore(db, dbOptions, cfOptions, handleList, new HybridClock(nodeId), syncWrites);
     store.advanceClockPastStoredVersions();
     return store;
