@@ -201,9 +201,9 @@ public final class RaftNode {
 
   /**
    * Sends the read to the member this node knows as leader: the leader confirms its leadership with
-   * a quorum and answers its applied index, which this node then waits to have applied itself (a
-   * follower asked instead would only add a hop to the leader). A leader that changed meanwhile
-   * costs one short attempt.
+   * a quorum and answers its applied index. Never to another member: a follower would ask the
+   * leader for the index over Ratis's asynchronous server protocol, which the Netty transport does
+   * not have (the request would hang). A leader that changed meanwhile costs one short attempt.
    */
   private CompletableFuture<Void> readIndexAttempt(long deadline) {
     long remaining = deadline - System.nanoTime();

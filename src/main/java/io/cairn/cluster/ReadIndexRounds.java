@@ -9,8 +9,8 @@ import java.util.concurrent.Executors;
  * Concurrent linearizable reads share rounds to the leader: one read-index round is on its way at
  * a time, and reads arriving meanwhile wait for the next round (never the current one: it may
  * have started before them, so its index could miss a write they saw complete). A round is a
- * blocking call on a thread of its own: Ratis's ordered async stream fails every later request for
- * good once one ran out of retries.
+ * blocking call on a thread of its own: the Netty transport has no unordered async client, and an
+ * ordered stream fails every later request for good once one ran out of retries.
  */
 final class ReadIndexRounds {
   private final Callable<Long> round;
