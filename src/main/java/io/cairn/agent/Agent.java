@@ -7,6 +7,7 @@ import io.cairn.api.ApiMetrics;
 import io.cairn.api.ApiVerticle;
 import io.cairn.bus.Bus;
 import io.cairn.config.CairnConfig;
+import io.cairn.events.AuthDenials;
 import io.cairn.events.EventTypes;
 import io.cairn.health.HealthBus;
 import io.cairn.health.HealthVerticle;
@@ -66,6 +67,10 @@ public final class Agent {
   private final List<String> deployments = new ArrayList<>();
   private final List<ApiVerticle> apiInstances = new java.util.concurrent.CopyOnWriteArrayList<>();
   private ReconcileVerticle reconcile;
+  /** Refused requests of the API and S3 front ends, counted per source (one shared instance). */
+  private AuthDenials denials;
+  /** Sources tracked one by one; a flood from more shares one bucket, so memory stays bounded. */
+  private static final int MAX_DENIAL_SOURCES = 1024;
   private volatile int httpPort;
   private volatile int s3Port;
   /** --dev generated the S3 key pair: write it to DATA_DIR/s3.env (never done for a configured pair). */
@@ -127,10 +132,14 @@ public final class Agent {
     // an API body (at most http.maxBodySize) must arrive within the request timeout; S3 bodies may
     // stream for as long as they keep coming (the idle timeout ends a silent one)
     ConnectionGuard apiGuard = new ConnectionGuard("http", config.httpListener(), config.requestTimeout(), registry);
+    StorageClient events = new StorageClient(vertx, config.requestTimeout());
+    denials = new AuthDenials(vertx, e -> events.write(List.of(), List.of(e), e.requestId()),
+        config.auth().deniedWindow(), MAX_DENIAL_SOURCES);
+    denials.start();
     ConnectionGuard s3Guard = new ConnectionGuard("s3", config.s3Listener(), java.time.Duration.ZERO, registry);
     S3Verticle s3 = new S3Verticle(new S3Verticle.Settings(config.s3Host(), config.s3Port(), config.s3Region(),
         config.s3Domain(), config.s3AccessKeyId(), config.s3SecretAccessKey(), (int) config.chunkSize(), config.requestTimeout()),
-        ChunkPlacement.local(nodeId), s3Guard);
+        ChunkPlacement.local(nodeId), s3Guard, denials);
     ApiMetrics apiMetrics = ApiVerticle.metrics(registry);
     reconcile = new ReconcileVerticle(config, nodeId, new ReconcileMetrics(registry));
     StorageVerticle.ObjectStoreOptions objectStore = new StorageVerticle.ObjectStoreOptions(chunks, storageMetrics,
@@ -166,7 +175,7 @@ public final class Agent {
             this::listeners, config.diskThresholdPercent(), isolation.describe(), config.nodeLabels(),
             config.cluster().enabled()), new DeploymentOptions()))
         .compose(v -> deploy(() -> {
-          ApiVerticle instance = new ApiVerticle(config, nodeId, registry, apiMetrics, apiGuard);
+          ApiVerticle instance = new ApiVerticle(config, nodeId, registry, apiMetrics, apiGuard, denials);
           apiInstances.add(instance);
           return instance;
         }, new DeploymentOptions().setInstances(apiInstanceCount())))
@@ -305,7 +314,9 @@ public final class Agent {
   public Future<Void> stop() {
     LOG.info("node stopping");
     vertx.eventBus().publish(HealthBus.DRAINING, new HealthBus.Draining());
-    Future<Void> chain = record(EventTypes.AGENT_STOPPING, "shutdown requested").recover(e -> Future.succeededFuture());
+    // the open windows' summaries are written while storage is still there
+    Future<Void> chain = (denials == null ? Future.<Void>succeededFuture() : denials.stop())
+        .compose(v -> record(EventTypes.AGENT_STOPPING, "shutdown requested")).recover(e -> Future.succeededFuture());
     for (int i = deployments.size() - 1; i >= 0; i--) {
       String id = deployments.get(i);
       chain = chain.compose(v -> vertx.undeploy(id).recover(e -> {

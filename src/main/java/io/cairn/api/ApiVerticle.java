@@ -25,10 +25,15 @@ public final class ApiVerticle extends VerticleBase {
   private ConnectionGuard.Attached guarded;
   private final io.cairn.acl.Tokens tokens = new io.cairn.acl.Tokens();
   private ReadPoints reads;
+  private final io.cairn.events.AuthDenials denials;
 
-  /** Several instances may be deployed: Vert.x shares their listening socket and balances connections. */
+  /**
+   * Several instances may be deployed: Vert.x shares their listening socket and balances connections.
+   * {@code denials} is shared by all of them (and S3), so a source's refusals are counted once per node.
+   */
   public ApiVerticle(CairnConfig config, String nodeId, PrometheusMeterRegistry registry, ApiMetrics metrics,
-      ConnectionGuard guard) {
+      ConnectionGuard guard, io.cairn.events.AuthDenials denials) {
+    this.denials = denials;
     this.guard = guard;
     this.config = config;
     this.nodeId = nodeId;
@@ -46,7 +51,7 @@ public final class ApiVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.route().handler(new RequestIds());
     Authorizer authorizer = new Authorizer(config.auth().enabled(), config.auth().metricsAnonymous(),
-        allowedHosts(), tokens);
+        allowedHosts(), tokens, denials);
     router.route().handler(metrics);
     router.route().handler(authorizer);
     BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.httpMaxBodyBytes());
@@ -88,7 +93,9 @@ public final class ApiVerticle extends VerticleBase {
             req.headers().set(io.cairn.grpc.GrpcCalls.REDACT_HEADER, "true");
           }
         } catch (io.cairn.model.CairnException refused) {
-          io.cairn.grpc.GrpcErrors.refuse(req, refused);
+          String requestId = RequestIds.from(req.getHeader(RequestIds.HEADER));
+          authorizer.denied(req, "gRPC " + req.path(), refused, requestId);
+          io.cairn.grpc.GrpcErrors.refuse(req, refused, requestId);
           return;
         }
         grpcCall(grpc, req);

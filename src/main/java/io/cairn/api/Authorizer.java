@@ -3,6 +3,7 @@ package io.cairn.api;
 import io.cairn.acl.AclToken;
 import io.cairn.acl.Role;
 import io.cairn.acl.Tokens;
+import io.cairn.events.AuthDenials;
 import io.cairn.model.CairnException;
 import io.cairn.model.ErrorCode;
 import io.vertx.core.Handler;
@@ -22,6 +23,8 @@ import java.util.Set;
  */
 final class Authorizer implements Handler<RoutingContext> {
   static final String TOKEN_KEY = "cairn.token";
+  /** Token ids are 8 random bytes in hex; anything else before the dot might be a pasted secret. */
+  private static final java.util.regex.Pattern TOKEN_ID = java.util.regex.Pattern.compile("[0-9a-f]{16}");
   /** gRPC methods that only read; every other Cairn method changes something. */
   private static final Set<String> GRPC_READS = Set.of("Get", "List", "Logs", "Watch", "Output", "GetNode", "ListNodes");
 
@@ -29,9 +32,11 @@ final class Authorizer implements Handler<RoutingContext> {
   private final boolean metricsAnonymous;
   private final Set<String> allowedHosts;
   private final Tokens tokens;
+  private final AuthDenials denials;
 
   /** {@code allowedHosts} empty: any Host (the node binds a wildcard address). */
-  Authorizer(boolean enabled, boolean metricsAnonymous, Set<String> allowedHosts, Tokens tokens) {
+  Authorizer(boolean enabled, boolean metricsAnonymous, Set<String> allowedHosts, Tokens tokens, AuthDenials denials) {
+    this.denials = denials;
     this.enabled = enabled;
     this.metricsAnonymous = metricsAnonymous;
     this.allowedHosts = allowedHosts;
@@ -47,8 +52,31 @@ final class Authorizer implements Handler<RoutingContext> {
       }
       ctx.next();
     } catch (CairnException e) {
+      denied(ctx.request(), ctx.request().method() + " " + ctx.request().path(), e, RequestIds.of(ctx));
       ApiErrors.send(ctx, e);
     }
+  }
+
+  /** Records a refusal (401 or 403) as an AuthDenied event; other failures of the check are not about who calls. */
+  void denied(HttpServerRequest req, String route, CairnException e, String requestId) {
+    if (e.code() != ErrorCode.UNAUTHENTICATED && e.code() != ErrorCode.PERMISSION_DENIED) {
+      return;
+    }
+    String source = req.remoteAddress() == null ? "unknown" : req.remoteAddress().hostAddress();
+    denials.record(new AuthDenials.Denial(source, tokenId(req.getHeader("Authorization")), route,
+        e.code().name() + ": " + e.getMessage(), requestId));
+  }
+
+  /** The token id a request presented (the part before the dot), never its secret. */
+  static String tokenId(String authorization) {
+    if (authorization == null || authorization.isBlank()) {
+      return "no token";
+    }
+    String value = authorization.strip();
+    String token = value.regionMatches(true, 0, "Bearer ", 0, 7) ? value.substring(7).strip() : "";
+    int dot = token.indexOf('.');
+    String id = dot > 0 ? token.substring(0, dot) : "";
+    return TOKEN_ID.matcher(id).matches() ? "token " + id : "token malformed";
   }
 
   /** The role a REST request needs, or null when it is anonymous. */

@@ -22,10 +22,14 @@ final class RequestIds implements Handler<RoutingContext> {
     return new UUID(r.nextLong(), r.nextLong()).toString();
   }
 
+  /** The client's id when it is sane, else a new one. */
+  static String from(String given) {
+    return given != null && SANE.matcher(given).matches() ? given : newId();
+  }
+
   @Override
   public void handle(RoutingContext ctx) {
-    String given = ctx.request().getHeader(HEADER);
-    String id = given != null && SANE.matcher(given).matches() ? given : newId();
+    String id = from(ctx.request().getHeader(HEADER));
     ctx.put(KEY, id);
     ctx.response().putHeader(HEADER, id);
     ctx.next();

@@ -53,7 +53,8 @@ public record CairnConfig(
       Duration writeTimeout, int snapshotThreshold, String secret) {}
 
   /** Who may call the API: tokens on or off, anonymous scrapes, Host names served while off. */
-  public record Auth(boolean enabled, boolean metricsAnonymous, java.util.List<String> allowedHosts) {}
+  public record Auth(boolean enabled, boolean metricsAnonymous, java.util.List<String> allowedHosts,
+      java.time.Duration deniedWindow) {}
 
   /** How workloads and tasks are isolated: run user, where they may start, process cap. */
   public record RuntimeSettings(String user, java.util.List<Path> allowedDirs, int pidsMax) {}
@@ -100,7 +101,8 @@ public record CairnConfig(
         new RuntimeSettings(v.get(Settings.RUNTIME_USER), v.get(Settings.RUNTIME_ALLOWED_DIRS), v.get(Settings.RUNTIME_PIDS_MAX)),
         new Auth(v.get(Settings.AUTH_ENABLED), v.get(Settings.AUTH_METRICS_ANONYMOUS),
             java.util.Arrays.stream(v.get(Settings.HTTP_ALLOWED_HOSTS).split(",")).map(String::trim)
-                .filter(h -> !h.isEmpty()).map(h -> h.toLowerCase(java.util.Locale.ROOT)).toList()),
+                .filter(h -> !h.isEmpty()).map(h -> h.toLowerCase(java.util.Locale.ROOT)).toList(),
+            v.get(Settings.AUTH_DENIED_WINDOW)),
         new Cluster(v.get(Settings.CLUSTER_ENABLED), v.get(Settings.CLUSTER_JOIN), v.get(Settings.CLUSTER_HOST),
             v.get(Settings.CLUSTER_PORT), v.get(Settings.CLUSTER_RAFT_PORT), v.get(Settings.CLUSTER_BOOTSTRAP_EXPECT),
             v.get(Settings.CLUSTER_SERVER), v.get(Settings.CLUSTER_HEARTBEAT_INTERVAL),

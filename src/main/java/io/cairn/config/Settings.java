@@ -42,6 +42,8 @@ public final class Settings {
       "Require API tokens (cairn acl bootstrap); a listener on a non-loopback address needs this or --insecure-no-auth");
   public static final Setting<Boolean> AUTH_METRICS_ANONYMOUS = bool("auth.metricsAnonymous", true,
       "With auth on, /metrics may still be scraped without a token");
+  public static final Setting<Duration> AUTH_DENIED_WINDOW = duration("auth.deniedWindow", "1m",
+      "Refused requests from one source within this window become one AuthDenied event and one summary counting the rest");
   public static final Setting<String> LOG_FORMAT = oneOf("log.format", "json", List.of("json", "text"),
       "Log line format on stdout: json (one object per line) or text");
   public static final Setting<String> LOG_LEVEL = oneOf("log.level", "info",
@@ -163,7 +165,7 @@ public final class Settings {
 
   public static final List<Setting<?>> ALL = List.of(NODE_ID, NODE_NAME, NODE_LABELS, DATA_DIR, HTTP_HOST, HTTP_PORT,
       HTTP_MAX_BODY_SIZE, HTTP_REQUEST_TIMEOUT, HTTP_IDLE_TIMEOUT, HTTP_REQUEST_HEADER_TIMEOUT, HTTP_MAX_CONNECTIONS,
-      HTTP_ALLOWED_HOSTS, AUTH_ENABLED, AUTH_METRICS_ANONYMOUS, LOG_FORMAT, LOG_LEVEL, SHUTDOWN_GRACE_PERIOD,
+      HTTP_ALLOWED_HOSTS, AUTH_ENABLED, AUTH_METRICS_ANONYMOUS, AUTH_DENIED_WINDOW, LOG_FORMAT, LOG_LEVEL, SHUTDOWN_GRACE_PERIOD,
       RECONCILE_INTERVAL, RECONCILE_MIN_RESTART_BACKOFF, GC_INTERVAL, GC_FAILED_TTL, ADMISSION_CPU_THRESHOLD, ADMISSION_MEMORY_THRESHOLD,
       ADMISSION_DISK_THRESHOLD, LOGS_MAX_FILE_SIZE, LOGS_MAX_FILES, EVENTS_MAX_ENTRIES, STATE_SYNC_WRITES,
       STORAGE_CHUNK_SIZE, STORAGE_COMPRESSION, STORAGE_GC_GRACE, STORAGE_SCRUB_INTERVAL, STORAGE_SCRUB_RATE, STORAGE_MULTIPART_EXPIRY,

@@ -32,5 +32,8 @@ public final class EventTypes {
   /** A committed log entry that does not decode was skipped (every node skips it the same way). */
   public static final String LOG_ENTRY_SKIPPED = "LogEntrySkipped";
 
+  /** A refused request (401, 403, S3 AccessDenied and kin), or a count of those from one source in a window. */
+  public static final String AUTH_DENIED = "AuthDenied";
+
   private EventTypes() {}
 }

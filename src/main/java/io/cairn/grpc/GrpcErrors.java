@@ -67,9 +67,14 @@ public final class GrpcErrors {
    * with the same status, message, code trailer and details as any other failure.
    */
   public static void refuse(io.vertx.core.http.HttpServerRequest req, CairnException ce) {
+    refuse(req, ce, java.util.UUID.randomUUID().toString());
+  }
+
+  /** As {@link #refuse(io.vertx.core.http.HttpServerRequest, CairnException)}, under the given request id. */
+  public static void refuse(io.vertx.core.http.HttpServerRequest req, CairnException ce, String requestId) {
     GrpcStatus status = status(ce.code());
-    String requestId = java.util.UUID.randomUUID().toString();
     req.response().setStatusCode(200)
+        .putHeader(GrpcCalls.REQUEST_ID_HEADER, requestId)
         .putHeader("content-type", "application/grpc")
         .putHeader("grpc-status", Integer.toString(status.code))
         .putHeader("grpc-message", percentEncode(ce.getMessage()))

@@ -29,8 +29,12 @@ public final class S3Verticle extends VerticleBase {
   private HttpServer server;
   private io.cairn.net.ConnectionGuard.Attached guarded;
   private S3Dispatcher dispatcher;
+  private final S3Denials denials;
 
-  public S3Verticle(Settings settings, ChunkPlacement placement, io.cairn.net.ConnectionGuard guard) {
+  /** {@code denials}: shared with the API, so refusals are counted per source across both ports. */
+  public S3Verticle(Settings settings, ChunkPlacement placement, io.cairn.net.ConnectionGuard guard,
+      io.cairn.events.AuthDenials denials) {
+    this.denials = new S3Denials(denials);
     this.settings = settings;
     this.placement = placement;
     this.guard = guard;
@@ -71,7 +75,7 @@ public final class S3Verticle extends VerticleBase {
     }
     String requestId = Long.toHexString(ThreadLocalRandom.current().nextLong()).toUpperCase(Locale.ROOT);
     req.response().putHeader("x-amz-request-id", requestId).putHeader("Server", "Cairn");
-    S3Target t;
+    S3Target t = null;
     SigV4.Verified auth;
     try {
       t = S3Target.parse(req.path(), req.query(), req.getHeader("Host"), settings.domain(), requestId);
@@ -80,6 +84,7 @@ public final class S3Verticle extends VerticleBase {
       auth = anonymous ? null : SigV4.verify(new SigV4.Request(req.method().name(), S3Target.decodePath(req.path()),
           t.query(), req.headers()), settings.accessKeyId(), settings.secretAccessKey(), settings.region(), Instant.now());
     } catch (S3Exception e) {
+      denials.record(req, t == null ? null : t.query(), e, requestId);
       S3Replies.fail(req, e, req.path(), requestId);
       return;
     }
@@ -94,6 +99,11 @@ public final class S3Verticle extends VerticleBase {
     } catch (RuntimeException e) { // a check that threw before any asynchronous step
       handled = Future.failedFuture(e);
     }
-    handled.onFailure(e -> S3Replies.fail(req, S3Exception.from(e), req.path(), requestId));
+    S3Target target = t;
+    handled.onFailure(e -> {
+      S3Exception failure = S3Exception.from(e);
+      denials.record(req, target.query(), failure, requestId);
+      S3Replies.fail(req, failure, req.path(), requestId);
+    });
   }
 }
