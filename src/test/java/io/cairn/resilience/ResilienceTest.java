@@ -51,7 +51,7 @@ class ResilienceTest {
     }).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
     client = vertx.createHttpClient();
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    resilience = new Resilience(vertx, registry, new Resilience.Policy(Duration.ofMillis(500), 3,
+    resilience = new Resilience(vertx, registry, new Resilience.Policy(Duration.ofSeconds(2), 3,
         Duration.ofMillis(10), Duration.ofMillis(100), 4, Duration.ofMillis(800)));
   }
 
