@@ -20,7 +20,7 @@ import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
-import org.apache.ratis.netty.NettyConfigKeys;
+import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -130,9 +130,11 @@ public final class RaftNode {
       throw new IllegalStateException("the state store is not attached yet");
     }
     RaftProperties properties = new RaftProperties();
-    RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.NETTY);
-    NettyConfigKeys.Server.setHost(properties, host);
-    NettyConfigKeys.Server.setPort(properties, raftPort);
+    // gRPC: the transport with TLS for the log and with the server-to-server async protocol, so a
+    // follower can serve a linearizable read itself; admin and client calls share the server's port
+    RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.GRPC);
+    GrpcConfigKeys.Server.setHost(properties, host);
+    GrpcConfigKeys.Server.setPort(properties, raftPort);
     RaftServerConfigKeys.setStorageDir(properties, List.of(storageDir.toFile()));
     RaftServerConfigKeys.Rpc.setTimeoutMin(properties, ELECTION_MIN);
     RaftServerConfigKeys.Rpc.setTimeoutMax(properties, ELECTION_MAX);
@@ -168,7 +170,7 @@ public final class RaftNode {
       return;
     }
     RaftProperties properties = new RaftProperties();
-    RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.NETTY);
+    RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.GRPC);
     RaftClientConfigKeys.Rpc.setRequestTimeout(properties, CLIENT_REQUEST_TIMEOUT);
     // writes retry until their own deadline (EntrySubmitter); configuration changes this many times
     int attempts = (int) Math.max(2, writeTimeout.toMillis() / RETRY_SLEEP.toLong(TimeUnit.MILLISECONDS) + 1);

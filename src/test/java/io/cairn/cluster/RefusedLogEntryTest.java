@@ -40,7 +40,7 @@ class RefusedLogEntryTest {
       long before = node.get("/api/v1/cluster").json().getLong("appliedIndex");
 
       RaftProperties properties = new RaftProperties();
-      RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.NETTY);
+      RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.GRPC);
       RaftPeer server = RaftPeer.newBuilder().setId(node.nodeId()).setAddress("127.0.0.1:" + node.raftPort()).build();
       try (RaftClient client = RaftClient.newBuilder().setProperties(properties)
           .setRaftGroup(RaftGroup.valueOf(RaftNode.GROUP, server)).setRetryPolicy(RetryPolicies.noRetry()).build()) {
