@@ -69,6 +69,8 @@ public final class Agent {
   private ReconcileVerticle reconcile;
   /** Refused requests of the API and S3 front ends, counted per source (one shared instance). */
   private AuthDenials denials;
+  /** TLS identity (or plaintext) of every port, its rotation and expiry warnings. */
+  private NodeTransport transport;
   /** Sources tracked one by one; a flood from more shares one bucket, so memory stays bounded. */
   private static final int MAX_DENIAL_SOURCES = 1024;
   private volatile int httpPort;
@@ -131,12 +133,20 @@ public final class Agent {
     }
     // an API body (at most http.maxBodySize) must arrive within the request timeout; S3 bodies may
     // stream for as long as they keep coming (the idle timeout ends a silent one)
-    ConnectionGuard apiGuard = new ConnectionGuard("http", config.httpListener(), config.requestTimeout(), registry);
     StorageClient events = new StorageClient(vertx, config.requestTimeout());
     denials = new AuthDenials(vertx, e -> events.write(List.of(), List.of(e), e.requestId()),
         config.auth().deniedWindow(), MAX_DENIAL_SOURCES);
     denials.start();
-    ConnectionGuard s3Guard = new ConnectionGuard("s3", config.s3Listener(), java.time.Duration.ZERO, registry);
+    try {
+      transport = NodeTransport.open(config.tls(), registry, denials);
+    } catch (Exception e) {
+      return Future.failedFuture(new IllegalArgumentException("TLS: " + e.getMessage(), e));
+    }
+    transport.watch(vertx);
+    ConnectionGuard apiGuard = new ConnectionGuard("http", config.httpListener(), config.requestTimeout(), registry,
+        transport.httpTransport("api"));
+    ConnectionGuard s3Guard = new ConnectionGuard("s3", config.s3Listener(), java.time.Duration.ZERO, registry,
+        transport.httpTransport("s3"));
     S3Verticle s3 = new S3Verticle(new S3Verticle.Settings(config.s3Host(), config.s3Port(), config.s3Region(),
         config.s3Domain(), config.s3AccessKeyId(), config.s3SecretAccessKey(), (int) config.chunkSize(), config.requestTimeout()),
         ChunkPlacement.local(nodeId), s3Guard, denials);
@@ -151,7 +161,8 @@ public final class Agent {
         PrivateFiles.createDirectories(data.resolve("raft"));
       }
       raft = config.cluster().enabled() ? new io.cairn.cluster.RaftNode(nodeId, data.resolve("raft"),
-          config.cluster().host(), raftPort(), config.cluster().writeTimeout(), config.cluster().snapshotThreshold(), registry) : null;
+          config.cluster().host(), raftPort(), config.cluster().writeTimeout(), config.cluster().snapshotThreshold(), registry,
+          transport.tls()) : null;
     } catch (java.io.IOException e) {
       return Future.failedFuture(e);
     }
@@ -173,7 +184,8 @@ public final class Agent {
         .compose(v -> deploy(new TasksVerticle(nodeId, config, registry, isolation), new DeploymentOptions()))
         .compose(v -> deploy(new HealthVerticle(nodeId, nodeName(), version, startedAt, new NodeResources(data),
             this::listeners, config.diskThresholdPercent(), isolation.describe(), config.nodeLabels(),
-            config.cluster().enabled()), new DeploymentOptions()))
+            config.cluster().enabled(), config.cluster().enabled() || config.tls().enabled() ? transport::status : null),
+            new DeploymentOptions()))
         .compose(v -> deploy(() -> {
           ApiVerticle instance = new ApiVerticle(config, nodeId, registry, apiMetrics, apiGuard, denials);
           apiInstances.add(instance);
@@ -200,6 +212,9 @@ public final class Agent {
             return null;
           });
         })
+        .compose(v -> config.health().port() == 0 ? Future.succeededFuture()
+            : deploy(new io.cairn.api.ProbeListener(config.health().host(), config.health().port(), registry),
+                new DeploymentOptions()))
         .compose(v -> record(EventTypes.AGENT_STARTED, "version " + version + ", http port " + httpPort))
         .onSuccess(v -> LOG.info("node started {} {} {}", kv("httpPort", httpPort), kv("s3Port", s3Port),
             kv("dataDir", data.toString())));
@@ -220,7 +235,7 @@ public final class Agent {
         return new io.cairn.cluster.ClusterBus.Usage(now.cpuPercent(), now.used().memoryBytes(), now.used().diskBytes());
       };
       return deploy(new io.cairn.cluster.ClusterVerticle(nodeId, config.cluster(), raft, self, usage, registry,
-          config.requestTimeout(), config.clusterPortFile()), new DeploymentOptions());
+          config.requestTimeout(), config.clusterPortFile(), transport.tls()), new DeploymentOptions());
     });
   }
 

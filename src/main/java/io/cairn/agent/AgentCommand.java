@@ -83,6 +83,10 @@ public final class AgentCommand implements Callable<Integer> {
   @Option(names = "--insecure-no-auth", description = "Listen beyond loopback without API tokens (auth.enabled false).")
   boolean insecureNoAuth;
 
+  @Option(names = "--insecure-no-tls", description = "Form a cluster beyond loopback without TLS (no tls.* files): "
+      + "peers and clients talk in clear text.")
+  boolean insecureNoTls;
+
   @Override
   public Integer call() {
     CairnConfig config;
@@ -98,12 +102,22 @@ public final class AgentCommand implements Callable<Integer> {
       return CONFIG_ERROR;
     }
     String exposed = exposedWithoutAuth(config);
+    if (exposed == null) {
+      exposed = clusterWithoutTls(config);
+    }
     if (exposed != null) {
       System.err.println("cairn: " + exposed);
       return CONFIG_ERROR;
     }
+    if (insecureNoTls) {
+      config = config.withTls(config.tls().insecure());
+    }
     Logging.configure(config.logFormat(), config.logLevel(), id);
     Logger log = LoggerFactory.getLogger(AgentCommand.class);
+    if (config.tls().insecureNoTls() && !config.tls().enabled()) {
+      log.warn("insecure: cluster traffic (Raft log, peer calls with the cluster secret) is not encrypted; "
+          + "set tls.caFile, tls.certFile and tls.keyFile (cairn tls ca create, cairn tls cert create)");
+    }
     boolean devKeys = dev && config.s3AccessKeyId().isBlank();
     if (devKeys) {
       try {
@@ -165,6 +179,20 @@ public final class AgentCommand implements Callable<Integer> {
       }
     }
     return null;
+  }
+
+  /**
+   * A cluster reachable beyond this machine must encrypt and authenticate its peers: refuse to start
+   * without the tls.* files unless the operator says so explicitly. Returns the problem, or null.
+   */
+  private String clusterWithoutTls(CairnConfig config) {
+    if (!config.cluster().enabled() || config.tls().enabled() || insecureNoTls || loopback(config.cluster().host())) {
+      return null;
+    }
+    return Settings.CLUSTER_HOST.path() + ": " + config.cluster().host() + " is not a loopback address, and no TLS is "
+        + "configured: set " + Settings.TLS_CA_FILE.path() + ", " + Settings.TLS_CERT_FILE.path() + " and "
+        + Settings.TLS_KEY_FILE.path() + " (" + Settings.TLS_CA_FILE.envName() + ", ...; make them with cairn tls ca create "
+        + "and cairn tls cert create); or pass --insecure-no-tls to send the Raft log and the cluster secret in clear text";
   }
 
   private static boolean loopback(String host) {

@@ -24,11 +24,16 @@ final class ProbeRoutes {
   }
 
   void mount(Router router) {
+    mountProbes(router);
+    router.get("/api/v1/node").handler(this::node);
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
+  }
+
+  /** Only /health/live, /health/ready and /health/startup (the plaintext probe listener serves these alone). */
+  void mountProbes(Router router) {
     for (HealthBus.Kind kind : HealthBus.Kind.values()) {
       router.get("/health/" + kind.name()).handler(ctx -> probe(ctx, kind));
     }
-    router.get("/api/v1/node").handler(this::node);
-    router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
   }
 
   private void probe(RoutingContext ctx, HealthBus.Kind kind) {

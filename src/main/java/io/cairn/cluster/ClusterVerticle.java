@@ -87,13 +87,16 @@ public final class ClusterVerticle extends VerticleBase {
   private String leaderHint;
   /** Leader's commit index from its last heartbeat reply: caught up once applied reaches it. */
   private long catchUpTarget = -1;
+  /** Mutual TLS for the peer port and calls; null on plaintext (loopback) clusters. */
+  private final io.cairn.tls.NodeTls tls;
   private LeaderSide leaderSide;
   private Formation formation;
   private LogForwarding logs;
   private TaskForwarding tasks;
 
   public ClusterVerticle(String nodeId, CairnConfig.Cluster settings, RaftNode raft, Supplier<NodeRecord> self,
-      Supplier<ClusterBus.Usage> usage, MeterRegistry registry, Duration timeout, Path portFile) {
+      Supplier<ClusterBus.Usage> usage, MeterRegistry registry, Duration timeout, Path portFile, io.cairn.tls.NodeTls tls) {
+    this.tls = tls;
     this.nodeId = nodeId;
     this.settings = settings;
     this.raft = raft;
@@ -108,8 +111,8 @@ public final class ClusterVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     resilience = new Resilience(vertx, registry, PEER_POLICY);
-    peers = new PeerClients(vertx, resilience, settings.secret());
-    endpoint = new PeerEndpoint(vertx, settings.secret());
+    peers = new PeerClients(vertx, resilience, settings.secret(), tls);
+    endpoint = new PeerEndpoint(vertx, settings.secret(), tls);
     storage = new StorageClient(vertx, timeout);
     raft.noQuorumHint(this::reachability);
     MembershipLog membershipLog = new MembershipLog(members, storage);

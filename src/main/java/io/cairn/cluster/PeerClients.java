@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Calls to other nodes' peer service. Each goes through {@link Resilience} with a breaker per peer
  * ({@code peer:<id>}, or {@code peer:<host:port>} before the id is known), carries the cluster
- * secret, and is bounded by the policy's timeout. The seam for TLS: the one {@link GrpcClient}.
+ * secret, and is bounded by the policy's timeout. With TLS, every call is mutual TLS and goes only
+ * to a server whose certificate the cluster CA signed for the address dialled.
  */
 final class PeerClients {
   static final String SECRET_HEADER = "cairn-cluster-secret";
@@ -26,9 +27,10 @@ final class PeerClients {
   private final String secret;
   private final Map<String, Long> lastContact = new ConcurrentHashMap<>();
 
-  PeerClients(Vertx vertx, Resilience resilience, String secret) {
+  PeerClients(Vertx vertx, Resilience resilience, String secret, io.cairn.tls.NodeTls tls) {
     // the breaker's timeout bounds every call (Resilience policy)
-    this.client = GrpcClient.client(vertx);
+    this.client = tls == null ? GrpcClient.client(vertx) : GrpcClient.client(vertx,
+        io.cairn.tls.VertxTls.dial(new io.vertx.core.http.HttpClientOptions(), tls, PeerEndpoint.LISTENER));
     this.resilience = resilience;
     this.secret = secret;
   }

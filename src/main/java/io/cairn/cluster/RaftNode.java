@@ -19,6 +19,7 @@ import java.util.function.Supplier;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
@@ -56,6 +57,8 @@ public final class RaftNode {
   /** A read-index attempt that takes longer went to a member that is no longer the leader. */
   private static final Duration READ_ATTEMPT_TIMEOUT = Duration.ofSeconds(1);
   /** A leader not heard from for this long (two election timeouts) is not a known leader any more. */
+  /** Largest gRPC message on the Raft port, either way. */
+  private static final SizeInBytes MESSAGE_SIZE_MAX = SizeInBytes.valueOf("32MB");
   private static final Duration LEADER_FORGOTTEN = Duration.ofMillis(2 * ELECTION_MAX.toLong(TimeUnit.MILLISECONDS));
 
   private final String nodeId;
@@ -70,10 +73,19 @@ public final class RaftNode {
   private volatile Supplier<String> noQuorumHint = () -> "no leader reachable";
 
   private final io.micrometer.core.instrument.MeterRegistry registry;
+  /** Mutual TLS for the server and this node's clients; empty parameters: plaintext (loopback clusters). */
+  private final Parameters transport;
   private RaftWrites writes;
 
   public RaftNode(String nodeId, Path storageDir, String host, int raftPort, Duration writeTimeout,
       int snapshotThreshold, io.micrometer.core.instrument.MeterRegistry registry) {
+    this(nodeId, storageDir, host, raftPort, writeTimeout, snapshotThreshold, registry, null);
+  }
+
+  /** With {@code tls}, the Raft port speaks mutual TLS only. */
+  public RaftNode(String nodeId, Path storageDir, String host, int raftPort, Duration writeTimeout,
+      int snapshotThreshold, io.micrometer.core.instrument.MeterRegistry registry, io.cairn.tls.NodeTls tls) {
+    this.transport = tls == null ? new Parameters() : RaftTls.parameters(tls);
     this.registry = registry;
     this.nodeId = nodeId;
     this.storageDir = storageDir;
@@ -135,6 +147,11 @@ public final class RaftNode {
     RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.GRPC);
     GrpcConfigKeys.Server.setHost(properties, host);
     GrpcConfigKeys.Server.setPort(properties, raftPort);
+    // bounded frames: a peer's forged length must not cost the node its memory; snapshot chunks and
+    // appended batches stay well below the cap (Ratis wants the cap 1 MB above the append buffer)
+    GrpcConfigKeys.setMessageSizeMax(properties, MESSAGE_SIZE_MAX);
+    RaftServerConfigKeys.Log.Appender.setBufferByteLimit(properties, SizeInBytes.valueOf("4MB"));
+    RaftServerConfigKeys.Log.Appender.setSnapshotChunkSizeMax(properties, SizeInBytes.valueOf("4MB"));
     RaftServerConfigKeys.setStorageDir(properties, List.of(storageDir.toFile()));
     RaftServerConfigKeys.Rpc.setTimeoutMin(properties, ELECTION_MIN);
     RaftServerConfigKeys.Rpc.setTimeoutMax(properties, ELECTION_MAX);
@@ -159,6 +176,7 @@ public final class RaftNode {
         .setProperties(properties)
         .setStateMachine(new RaftStateMachine(applier))
         .setOption(option)
+        .setParameters(transport)
         .build();
     server.start();
     LOG.info("raft member started ({}) at {} with {} peers", option, raftAddress(), group.getPeers().size());
@@ -172,6 +190,7 @@ public final class RaftNode {
     RaftProperties properties = new RaftProperties();
     RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.GRPC);
     RaftClientConfigKeys.Rpc.setRequestTimeout(properties, CLIENT_REQUEST_TIMEOUT);
+    GrpcConfigKeys.setMessageSizeMax(properties, MESSAGE_SIZE_MAX);
     // writes retry until their own deadline (EntrySubmitter); configuration changes this many times
     int attempts = (int) Math.max(2, writeTimeout.toMillis() / RETRY_SLEEP.toLong(TimeUnit.MILLISECONDS) + 1);
     RaftClient previous = client;
@@ -179,6 +198,7 @@ public final class RaftNode {
         .setProperties(properties)
         .setRaftGroup(RaftGroup.valueOf(GROUP, servers))
         .setRetryPolicy(EntrySubmitter.retryPolicy(RETRY_SLEEP, attempts))
+        .setParameters(transport)
         .build();
     closeQuietly(previous);
   }

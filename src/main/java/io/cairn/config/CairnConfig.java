@@ -45,7 +45,27 @@ public record CairnConfig(
     Duration minRestartBackoff,
     RuntimeSettings runtime,
     Auth auth,
-    Cluster cluster) {
+    Cluster cluster,
+    Tls tls,
+    Health health) {
+
+  /**
+   * TLS material and where it is used; {@code enabled()} when the three files are given (then the
+   * peer and Raft ports speak mutual TLS). {@code insecureNoTls}: the operator chose a cluster on a
+   * network without TLS (--insecure-no-tls), which is warned about.
+   */
+  public record Tls(Path caFile, Path certFile, Path keyFile, boolean http, boolean verifyClients, boolean insecureNoTls) {
+    public boolean enabled() {
+      return caFile != null;
+    }
+
+    public Tls insecure() {
+      return new Tls(caFile, certFile, keyFile, http, verifyClients, true);
+    }
+  }
+
+  /** The optional plaintext probe listener ({@code port} 0: none). */
+  public record Health(String host, int port) {}
 
   /** Cluster membership and the Raft log; {@code enabled} false is the single-node default. */
   public record Cluster(boolean enabled, java.util.List<String> join, String host, int port, int raftPort,
@@ -107,7 +127,14 @@ public record CairnConfig(
             v.get(Settings.CLUSTER_PORT), v.get(Settings.CLUSTER_RAFT_PORT), v.get(Settings.CLUSTER_BOOTSTRAP_EXPECT),
             v.get(Settings.CLUSTER_SERVER), v.get(Settings.CLUSTER_HEARTBEAT_INTERVAL),
             v.get(Settings.CLUSTER_HEARTBEAT_TIMEOUT), v.get(Settings.CLUSTER_WRITE_TIMEOUT),
-            v.get(Settings.CLUSTER_SNAPSHOT_THRESHOLD), v.get(Settings.CLUSTER_SECRET)));
+            v.get(Settings.CLUSTER_SNAPSHOT_THRESHOLD), v.get(Settings.CLUSTER_SECRET)),
+        new Tls(path(v.get(Settings.TLS_CA_FILE)), path(v.get(Settings.TLS_CERT_FILE)), path(v.get(Settings.TLS_KEY_FILE)),
+            v.get(Settings.TLS_HTTP), v.get(Settings.TLS_VERIFY_CLIENTS), false),
+        new Health(v.get(Settings.HEALTH_HOST), v.get(Settings.HEALTH_PORT)));
+  }
+
+  private static Path path(String text) {
+    return text.isBlank() ? null : Path.of(text).toAbsolutePath().normalize();
   }
 
   /** Typed lookup of parsed values, so {@link #from} reads like the settings list. */
@@ -122,7 +149,17 @@ public record CairnConfig(
         memoryThresholdPercent, diskThresholdPercent, logsMaxFileBytes, logsMaxFiles, eventsMaxEntries, syncWrites,
         chunkSize, compression, chunkGcGrace, scrubInterval, scrubBytesPerSecond, multipartExpiry,
         s3Host, s3Port, s3Region, s3Domain, accessKeyId, secretAccessKey, registry, tasks, nodeLabels, httpListener, s3Listener,
-        minRestartBackoff, runtime, auth, cluster);
+        minRestartBackoff, runtime, auth, cluster, tls, health);
+  }
+
+  /** The same configuration, with other TLS choices (--insecure-no-tls). */
+  public CairnConfig withTls(Tls other) {
+    return new CairnConfig(nodeId, nodeName, dataDir, httpHost, httpPort, httpMaxBodyBytes, requestTimeout, logFormat,
+        logLevel, shutdownGracePeriod, reconcileInterval, gcInterval, gcFailedTtl, cpuThresholdPercent,
+        memoryThresholdPercent, diskThresholdPercent, logsMaxFileBytes, logsMaxFiles, eventsMaxEntries, syncWrites,
+        chunkSize, compression, chunkGcGrace, scrubInterval, scrubBytesPerSecond, multipartExpiry,
+        s3Host, s3Port, s3Region, s3Domain, s3AccessKeyId, s3SecretAccessKey, registry, tasks, nodeLabels, httpListener,
+        s3Listener, minRestartBackoff, runtime, auth, cluster, other, health);
   }
 
   public Path s3EnvFile() {

@@ -73,6 +73,7 @@ public final class ConfigLoader {
     if (config.cluster().enabled() && config.cluster().secret().length() > 0 && config.cluster().secret().length() < 16) {
       problems.add(Settings.CLUSTER_SECRET.path() + ": must be at least 16 characters");
     }
+    checkTls(config.tls(), problems);
     if (config.chunkSize() < (64L << 10) || config.chunkSize() > (64L << 20)) {
       problems.add("storage.chunkSize: must be between 64Ki and 64Mi");
     }
@@ -80,6 +81,27 @@ public final class ConfigLoader {
       throw new ConfigException(problems);
     }
     return config;
+  }
+
+  private static void checkTls(CairnConfig.Tls tls, List<String> problems) {
+    long given = java.util.stream.Stream.of(tls.caFile(), tls.certFile(), tls.keyFile()).filter(java.util.Objects::nonNull).count();
+    if (given != 0 && given != 3) {
+      problems.add(Settings.TLS_CA_FILE.path() + ", " + Settings.TLS_CERT_FILE.path() + ", " + Settings.TLS_KEY_FILE.path()
+          + ": give all three or none");
+      return;
+    }
+    if (given == 0 && tls.http()) {
+      problems.add(Settings.TLS_HTTP.path() + ": needs " + Settings.TLS_CA_FILE.path() + ", " + Settings.TLS_CERT_FILE.path()
+          + " and " + Settings.TLS_KEY_FILE.path());
+    }
+    if (!tls.http() && tls.verifyClients()) {
+      problems.add(Settings.TLS_VERIFY_CLIENTS.path() + ": needs " + Settings.TLS_HTTP.path() + ": true");
+    }
+    for (Path p : new Path[] {tls.caFile(), tls.certFile(), tls.keyFile()}) {
+      if (p != null && !Files.isReadable(p)) {
+        problems.add("tls: cannot read " + p);
+      }
+    }
   }
 
   private static void readFile(Path file, Map<String, Raw> raw, List<String> problems) {

@@ -163,6 +163,21 @@ public final class Settings {
   public static final Setting<String> CLUSTER_SECRET = text("cluster.secret", "",
       "Shared secret every peer call carries (required with cluster.enabled); keep it out of the config file via CAIRN_CLUSTER_SECRET");
 
+  public static final Setting<String> TLS_CA_FILE = text("tls.caFile", "",
+      "PEM file of the cluster CA (cairn tls ca create): peers, and with tls.verifyClients API clients, must hold a certificate it signed");
+  public static final Setting<String> TLS_CERT_FILE = text("tls.certFile", "",
+      "PEM certificate of this node (cairn tls cert create), for serving and for dialling peers; re-read when the file changes");
+  public static final Setting<String> TLS_KEY_FILE = text("tls.keyFile", "",
+      "PEM private key of tls.certFile (keep it 0600); re-read when the file changes");
+  public static final Setting<Boolean> TLS_HTTP = bool("tls.http", false,
+      "Serve the REST/gRPC and S3 ports over TLS (1.2 and 1.3, HTTP/2 by ALPN) with tls.certFile; plaintext is refused there");
+  public static final Setting<Boolean> TLS_VERIFY_CLIENTS = bool("tls.verifyClients", false,
+      "With tls.http, require a client certificate signed by tls.caFile on the REST/gRPC and S3 ports (tokens and SigV4 still apply)");
+  public static final Setting<String> HEALTH_HOST = text("health.host", "127.0.0.1",
+      "Address the plaintext probe listener binds (with health.port)");
+  public static final Setting<Integer> HEALTH_PORT = port("health.port", 0,
+      "A plaintext listener for /health/live, /health/ready and /health/startup only, for orchestrators that cannot speak TLS; 0: none");
+
   public static final List<Setting<?>> ALL = List.of(NODE_ID, NODE_NAME, NODE_LABELS, DATA_DIR, HTTP_HOST, HTTP_PORT,
       HTTP_MAX_BODY_SIZE, HTTP_REQUEST_TIMEOUT, HTTP_IDLE_TIMEOUT, HTTP_REQUEST_HEADER_TIMEOUT, HTTP_MAX_CONNECTIONS,
       HTTP_ALLOWED_HOSTS, AUTH_ENABLED, AUTH_METRICS_ANONYMOUS, AUTH_DENIED_WINDOW, LOG_FORMAT, LOG_LEVEL, SHUTDOWN_GRACE_PERIOD,
@@ -174,7 +189,8 @@ public final class Settings {
       TASKS_MAX_CONCURRENT, TASKS_QUEUE_CAPACITY, TASKS_RETENTION, TASKS_MAX_RETAINED, TASKS_MAX_OUTPUT,
       TASKS_STOP_GRACE_PERIOD, TASKS_FOLLOWER_STALL_TIMEOUT, RUNTIME_USER, RUNTIME_ALLOWED_DIRS, RUNTIME_PIDS_MAX,
       CLUSTER_ENABLED, CLUSTER_JOIN, CLUSTER_HOST, CLUSTER_PORT, CLUSTER_RAFT_PORT, CLUSTER_BOOTSTRAP_EXPECT,
-      CLUSTER_SERVER, CLUSTER_HEARTBEAT_INTERVAL, CLUSTER_HEARTBEAT_TIMEOUT, CLUSTER_WRITE_TIMEOUT, CLUSTER_SNAPSHOT_THRESHOLD, CLUSTER_SECRET);
+      CLUSTER_SERVER, CLUSTER_HEARTBEAT_INTERVAL, CLUSTER_HEARTBEAT_TIMEOUT, CLUSTER_WRITE_TIMEOUT, CLUSTER_SNAPSHOT_THRESHOLD, CLUSTER_SECRET,
+      TLS_CA_FILE, TLS_CERT_FILE, TLS_KEY_FILE, TLS_HTTP, TLS_VERIFY_CLIENTS, HEALTH_HOST, HEALTH_PORT);
 
   private Settings() {}
 

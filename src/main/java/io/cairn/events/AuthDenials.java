@@ -67,8 +67,11 @@ public final class AuthDenials {
     return Future.join(sweep(true)).mapEmpty();
   }
 
-  /** Records one refused request: an event when it opens its source's window, else a count. Never blocks. */
-  public void record(Denial d) {
+  /**
+   * Records one refused request: an event when it opens its source's window, else a count. Never
+   * blocks. Returns whether it opened a window (callers log only those: one line per source per window).
+   */
+  public boolean record(Denial d) {
     String key = sources.containsKey(d.source()) || sources.size() < maxSources ? d.source() : OVERFLOW;
     boolean[] opened = {false};
     sources.compute(key, (k, w) -> {
@@ -81,6 +84,7 @@ public final class AuthDenials {
     if (opened[0]) {
       write(Event.of(EventTypes.AUTH_DENIED, Event.Severity.Warning, null, null, d.describe(), d.requestId()));
     }
+    return opened[0];
   }
 
   private List<Future<?>> sweep(boolean all) {

@@ -52,9 +52,14 @@ public final class HealthVerticle extends VerticleBase {
    * {@code listeners}: the node's listening sockets by name, known once they are open; liveness
    * fails when one no longer accepts (a listener can die while the process lives on).
    */
+  /** How the node's ports are secured (TLS, expiry, insecure choices); null: a plain single node. */
+  private final java.util.function.Supplier<JsonObject> transport;
+
   public HealthVerticle(String nodeId, String nodeName, String version, long startedAt, NodeResources resources,
       java.util.function.Supplier<Map<String, io.vertx.core.net.SocketAddress>> listeners, int diskThresholdPercent,
-      Map<String, Object> isolation, Map<String, String> labels, boolean clustered) {
+      Map<String, Object> isolation, Map<String, String> labels, boolean clustered,
+      java.util.function.Supplier<JsonObject> transport) {
+    this.transport = transport;
     this.isolation = Map.copyOf(isolation);
     this.labels = Map.copyOf(labels);
     this.clustered = clustered;
@@ -130,6 +135,12 @@ public final class HealthVerticle extends VerticleBase {
           p.complete(new Status().setOk(percent < diskThresholdPercent).setData(data));
         })
         .onFailure(e -> p.complete(Status.KO(new JsonObject().put("error", e.getMessage())))));
+    if (transport != null) { // degradable: an expiring certificate is a warning, not a reason to stop serving
+      checks.register("degradable/tls", p -> {
+        JsonObject data = transport.get();
+        p.complete(new Status().setOk(!data.containsKey("warning")).setData(data));
+      });
+    }
     checks.register("ready/draining", p -> p.complete(draining
         ? Status.KO(new JsonObject().put("reason", "node is shutting down")) : Status.OK()));
 

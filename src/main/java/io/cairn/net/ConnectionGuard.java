@@ -38,9 +38,17 @@ public final class ConnectionGuard {
   private final AtomicInteger open = new AtomicInteger();
   private final Counter refused;
   private final Counter timedOut;
+  private final java.util.function.UnaryOperator<HttpServerOptions> transport;
 
   /** {@code bodyDeadline} zero: bodies may take as long as they keep arriving (S3 uploads). */
   public ConnectionGuard(String port, CairnConfig.Listener limits, java.time.Duration bodyDeadline, MeterRegistry meters) {
+    this(port, limits, bodyDeadline, meters, java.util.function.UnaryOperator.identity());
+  }
+
+  /** {@code transport}: what the port speaks beyond plain HTTP (TLS options), applied to every server of it. */
+  public ConnectionGuard(String port, CairnConfig.Listener limits, java.time.Duration bodyDeadline, MeterRegistry meters,
+      java.util.function.UnaryOperator<HttpServerOptions> transport) {
+    this.transport = transport;
     this.port = port;
     this.limits = limits;
     this.bodyDeadlineMillis = bodyDeadline.toMillis();
@@ -60,7 +68,7 @@ public final class ConnectionGuard {
    * response in flight (a log follow) is not idle.
    */
   public HttpServerOptions options(HttpServerOptions options) {
-    return options.setIdleTimeout((int) limits.requestHeaderTimeout().toMillis())
+    return transport.apply(options).setIdleTimeout((int) limits.requestHeaderTimeout().toMillis())
         .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 

@@ -38,6 +38,19 @@ public final class Certificates {
     }
   }
 
+  /** The role in the certificate the other end of {@code session} presented; null when none or unreadable. */
+  public static Role peerRole(javax.net.ssl.SSLSession session) {
+    if (session == null) {
+      return null;
+    }
+    try {
+      var chain = session.getPeerCertificates();
+      return chain.length > 0 && chain[0] instanceof X509Certificate x ? role(x).orElse(null) : null;
+    } catch (javax.net.ssl.SSLPeerUnverifiedException | CertificateException e) {
+      return null;
+    }
+  }
+
   public static List<String> dnsNames(X509Certificate cert) throws CertificateParsingException {
     return sans(cert, DNS);
   }

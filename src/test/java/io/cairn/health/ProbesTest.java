@@ -49,7 +49,7 @@ class ProbesTest {
           .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       int port = listener.actualPort();
       vertx.deployVerticle(new HealthVerticle("n1", "n1", "test", 0, new NodeResources(data),
-              () -> Map.of("http", io.vertx.core.net.SocketAddress.inetSocketAddress(port, "127.0.0.1")), 90, Map.of(), Map.of(), false))
+              () -> Map.of("http", io.vertx.core.net.SocketAddress.inetSocketAddress(port, "127.0.0.1")), 90, Map.of(), Map.of(), false, null))
           .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
 
       // nothing else deployed: alive, but not started and not ready

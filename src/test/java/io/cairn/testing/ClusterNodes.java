@@ -27,6 +27,10 @@ public final class ClusterNodes implements AutoCloseable {
   private final Path root;
   private final List<Member> members = new ArrayList<>();
   private final Map<String, String> settings;
+  /** With TLS: the cluster CA, which issues each member its certificate; null for plaintext clusters. */
+  private io.cairn.tls.CertificateAuthority ca;
+  private boolean httpTls;
+  private HttpClient tlsHttp;
 
   /** One node: its ports stay the same across restarts. */
   public final class Member {
@@ -69,7 +73,7 @@ public final class ClusterNodes implements AutoCloseable {
     /** The API base URL, once the node wrote its port. */
     public String base() {
       try {
-        return "http://127.0.0.1:" + Files.readString(dataDir().resolve("http.port")).trim();
+        return (httpTls ? "https" : "http") + "://127.0.0.1:" + Files.readString(dataDir().resolve("http.port")).trim();
       } catch (IOException e) {
         throw new IllegalStateException("node " + index + " has no http.port yet", e);
       }
@@ -104,6 +108,18 @@ public final class ClusterNodes implements AutoCloseable {
       pb.environment().put("CAIRN_RECONCILE_MIN_RESTART_BACKOFF", "100ms");
       pb.environment().put("CAIRN_SHUTDOWN_GRACE_PERIOD", "3s");
       settings.forEach((path, value) -> pb.environment().put(envName(path), value));
+      if (ca != null) {
+        Path dir = tlsDir();
+        String name = "node" + index;
+        if (!Files.exists(io.cairn.tls.KeyAndCertificate.certificateFile(dir, name))) {
+          io.cairn.tls.NodeCertificates.issue(ca, server ? io.cairn.tls.Role.SERVER : io.cairn.tls.Role.CLIENT, name,
+              List.of("127.0.0.1"), List.of("localhost"), Duration.ofDays(30)).write(dir, false);
+        }
+        pb.environment().put("CAIRN_TLS_CA_FILE", dir.resolve("ca.pem").toString());
+        pb.environment().put("CAIRN_TLS_CERT_FILE", io.cairn.tls.KeyAndCertificate.certificateFile(dir, name).toString());
+        pb.environment().put("CAIRN_TLS_KEY_FILE", io.cairn.tls.KeyAndCertificate.keyFile(dir, name).toString());
+        pb.environment().put("CAIRN_TLS_HTTP", Boolean.toString(httpTls));
+      }
       process = pb.start();
     }
 
@@ -164,7 +180,7 @@ public final class ClusterNodes implements AutoCloseable {
           : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
       headers.forEach(b::header);
       try {
-        HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = (httpTls ? tlsHttp : HTTP).send(b.build(), HttpResponse.BodyHandlers.ofString());
         return new TestNode.Reply(r.statusCode(), r.body(), r.headers());
       } catch (IOException e) {
         throw new IllegalStateException(e);
@@ -199,7 +215,39 @@ public final class ClusterNodes implements AutoCloseable {
 
   /** {@code servers} voting nodes and {@code clients} listeners, all started; waits until all are ready. */
   public static ClusterNodes start(Path root, int servers, int clients, Map<String, String> settings) throws Exception {
+    return start(new ClusterNodes(root, settings), servers, clients);
+  }
+
+  /**
+   * The same with TLS: a CA in {@link #tlsDir()}, a certificate per member (role server or client,
+   * for 127.0.0.1 and localhost), mutual TLS between nodes, and with {@code http} TLS on the API and
+   * S3 ports too (requests then go over https with an operator's {@code cli} certificate).
+   */
+  public static ClusterNodes startTls(Path root, int servers, int clients, Map<String, String> settings, boolean http)
+      throws Exception {
     ClusterNodes cluster = new ClusterNodes(root, settings);
+    cluster.ca = io.cairn.tls.CertificateAuthority.create(Duration.ofDays(60));
+    cluster.ca.write(cluster.tlsDir(), false);
+    cluster.httpTls = http;
+    io.cairn.tls.NodeCertificates.issue(cluster.ca, io.cairn.tls.Role.CLI, "operator", List.of(), List.of(),
+        Duration.ofDays(30)).write(cluster.tlsDir(), false);
+    javax.net.ssl.SSLContext ssl = io.cairn.tls.SslContexts.mutual(cluster.tlsDir().resolve("operator.pem"),
+        cluster.tlsDir().resolve("operator-key.pem"), cluster.tlsDir().resolve("ca.pem"));
+    cluster.tlsHttp = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
+    return start(cluster, servers, clients);
+  }
+
+  /** The CA (ca.pem, ca-key.pem) and every member's certificate (nodeN.pem) of a TLS cluster. */
+  public Path tlsDir() {
+    return root.resolve("tls");
+  }
+
+  /** The CA of a TLS cluster, to issue more certificates in a test. */
+  public io.cairn.tls.CertificateAuthority ca() {
+    return ca;
+  }
+
+  private static ClusterNodes start(ClusterNodes cluster, int servers, int clients) throws Exception {
     for (int i = 0; i < servers + clients; i++) {
       cluster.members.add(cluster.new Member(i, freePort(), freePort(), i < servers, List.of()));
     }

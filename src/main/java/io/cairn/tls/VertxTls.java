@@ -1,0 +1,42 @@
+package io.cairn.tls;
+
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.KeyCertOptions;
+import io.vertx.core.net.TrustOptions;
+import java.util.List;
+import java.util.Set;
+
+/** Vert.x listener and client options over {@link NodeTls}: TLS 1.2 and 1.3 only, HTTP/2 by ALPN. */
+public final class VertxTls {
+  public static final Set<String> PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
+  /** Certificates of cluster nodes, as opposed to an operator's {@code cli} one. */
+  public static final Set<Role> NODE_ROLES = Set.of(Role.SERVER, Role.CLIENT);
+
+  private VertxTls() {}
+
+  /**
+   * Serves TLS with this node's certificate; client certificates from the CA with one of
+   * {@code roles} are required ({@link ClientAuth#REQUIRED}) or checked when sent ({@link ClientAuth#REQUEST}).
+   */
+  public static HttpServerOptions serve(HttpServerOptions options, NodeTls tls, String listener, Set<Role> roles,
+      ClientAuth clientAuth) {
+    return options.setSsl(true).setUseAlpn(true)
+        .setEnabledSecureTransportProtocols(PROTOCOLS)
+        .setKeyCertOptions(KeyCertOptions.wrap(tls.keyManager()))
+        .setTrustOptions(TrustOptions.wrap(tls.trustManager(listener, roles)))
+        .setClientAuth(clientAuth);
+  }
+
+  /** Dials with this node's certificate, trusting only servers the CA signed for the address dialled. */
+  public static HttpClientOptions dial(HttpClientOptions options, NodeTls tls, String listener) {
+    return options.setSsl(true).setUseAlpn(true).setProtocolVersion(HttpVersion.HTTP_2)
+        .setAlpnVersions(List.of(HttpVersion.HTTP_2))
+        .setEnabledSecureTransportProtocols(PROTOCOLS)
+        .setVerifyHost(true)
+        .setKeyCertOptions(KeyCertOptions.wrap(tls.keyManager()))
+        .setTrustOptions(TrustOptions.wrap(tls.trustManager(listener, NODE_ROLES)));
+  }
+}
