@@ -16,7 +16,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
-import java.util.function.UnaryOperator;
+import io.cairn.net.ListenerTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,12 +62,22 @@ final class NodeTransport {
   }
 
   /** What the API and S3 ports speak: TLS with this node's certificate under tls.http, else plain HTTP. */
-  UnaryOperator<HttpServerOptions> httpTransport(String listener) {
+  ListenerTransport httpTransport(String listener) {
     if (tls == null || !settings.http()) {
-      return UnaryOperator.identity();
+      return ListenerTransport.PLAIN;
     }
     ClientAuth auth = settings.verifyClients() ? ClientAuth.REQUIRED : ClientAuth.NONE;
-    return options -> VertxTls.serve(options, tls, listener, Set.of(Role.values()), auth);
+    return new ListenerTransport() {
+      @Override
+      public HttpServerOptions options(HttpServerOptions options) {
+        return VertxTls.serve(options, tls, listener, Set.of(Role.values()), auth);
+      }
+
+      @Override
+      public void attach(io.vertx.core.http.HttpServer server) {
+        VertxTls.reportMissingCertificates(server, tls, listener);
+      }
+    };
   }
 
   /** Checks the files for a rotation every {@link #RELOAD_CHECK}, off the event loop. */

@@ -32,7 +32,9 @@ public final class ProbeListener extends VerticleBase {
       ctx.next();
     });
     new ProbeRoutes(vertx, registry).mountProbes(router);
-    router.errorHandler(404, ApiErrors::fromStatus);
+    router.route().last().handler(ctx -> ctx.response().setStatusCode(404).putHeader("Content-Type", "application/json")
+        .end(ApiErrors.body(new io.cairn.model.CairnException(io.cairn.model.ErrorCode.NOT_FOUND,
+            "this port serves only /health/live, /health/ready and /health/startup"), RequestIds.newId()).encode()));
     server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setIdleTimeout(10)
         .setMaxInitialLineLength(1024).setMaxHeaderSize(8192));
     return server.requestHandler(router).listen();

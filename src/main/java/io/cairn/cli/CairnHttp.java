@@ -21,10 +21,13 @@ final class CairnHttp {
   private static final int READ_TIMEOUT_MILLIS = 60_000;
   private final String addr;
   private final String token;
+  /** For https:// addresses; null: the JDK's defaults. */
+  private final javax.net.ssl.SSLSocketFactory tls;
 
-  CairnHttp(String addr, String token) {
+  CairnHttp(String addr, String token, javax.net.ssl.SSLSocketFactory tls) {
     this.addr = addr.endsWith("/") ? addr.substring(0, addr.length() - 1) : addr;
     this.token = token;
+    this.tls = tls;
   }
 
   String addr() {
@@ -101,6 +104,9 @@ final class CairnHttp {
     }
     try {
       HttpURLConnection c = (HttpURLConnection) url.openConnection();
+      if (tls != null && c instanceof javax.net.ssl.HttpsURLConnection https) {
+        https.setSSLSocketFactory(tls);
+      }
       c.setRequestMethod(method);
       c.setConnectTimeout(CONNECT_TIMEOUT_MILLIS);
       c.setReadTimeout(readTimeout);

@@ -12,10 +12,14 @@ import picocli.CommandLine.Option;
 
 /**
  * Where to reach the node and how to print: {@code --addr} > {@code CAIRN_ADDR} > the CLI config
- * file ({@code ~/.config/cairn/cli.yaml}, keys {@code addr}, {@code output} and {@code token}) > defaults.
+ * file ({@code ~/.config/cairn/cli.yaml}, keys {@code addr}, {@code output}, {@code token}, {@code ca-cert},
+ * {@code client-cert}, {@code client-key}) > defaults. https:// addresses are verified against
+ * {@code --ca-cert} (like Nomad's NOMAD_CACERT), else the JDK's roots.
  */
 public final class ClientOptions {
   static final String DEFAULT_ADDR = "http://127.0.0.1:7700";
+  private static final java.util.List<String> KNOWN_KEYS = java.util.List.of("addr", "output", "token", "ca-cert",
+      "client-cert", "client-key");
 
   @Option(names = "--addr", paramLabel = "URL", description = "Node address (env CAIRN_ADDR; default " + DEFAULT_ADDR + ").")
   String addr;
@@ -28,6 +32,18 @@ public final class ClientOptions {
 
   @Option(names = "--token", paramLabel = "TOKEN", description = "API token (env CAIRN_TOKEN; key token in the config file).")
   String token;
+
+  @Option(names = "--ca-cert", paramLabel = "FILE",
+      description = "PEM CA that signed the node's certificate, for https:// addresses (env CAIRN_CACERT; key ca-cert).")
+  Path caCert;
+
+  @Option(names = "--client-cert", paramLabel = "FILE",
+      description = "PEM client certificate, for nodes with tls.verifyClients (env CAIRN_CLIENT_CERT; key client-cert).")
+  Path clientCert;
+
+  @Option(names = "--client-key", paramLabel = "FILE",
+      description = "PEM key of --client-cert (env CAIRN_CLIENT_KEY; key client-key).")
+  Path clientKey;
 
   /** Set by {@link Cli} so tests can give their own environment. */
   static Map<String, String> env = System.getenv();
@@ -53,7 +69,37 @@ public final class ClientOptions {
   }
 
   CairnHttp http() {
-    return new CairnHttp(resolvedAddr(), resolvedToken());
+    return new CairnHttp(resolvedAddr(), resolvedToken(), tls());
+  }
+
+  /** The TLS context for https:// addresses: the given CA (else the JDK's roots) and client certificate. */
+  javax.net.ssl.SSLSocketFactory tls() {
+    Path ca = file(caCert, "CAIRN_CACERT", "ca-cert");
+    Path cert = file(clientCert, "CAIRN_CLIENT_CERT", "client-cert");
+    Path key = file(clientKey, "CAIRN_CLIENT_KEY", "client-key");
+    if ((cert == null) != (key == null)) {
+      throw CliException.usage("--client-cert and --client-key go together");
+    }
+    if (ca == null && cert == null) {
+      return null;
+    }
+    try {
+      return io.cairn.tls.SslContexts.client(ca, cert, key).getSocketFactory();
+    } catch (IOException | java.security.GeneralSecurityException e) {
+      throw CliException.usage("TLS files cannot be used: " + e.getMessage());
+    }
+  }
+
+  private Path file(Path flag, String envName, String key) {
+    if (flag != null) {
+      return flag;
+    }
+    String fromEnv = env.get(envName);
+    if (fromEnv != null && !fromEnv.isBlank()) {
+      return Path.of(fromEnv.strip());
+    }
+    String fromFile = fileSetting(key, null);
+    return fromFile == null ? null : Path.of(fromFile);
   }
 
   String resolvedToken() {
@@ -82,8 +128,8 @@ public final class ClientOptions {
       }
       for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
         String k = it.next();
-        if (!k.equals("addr") && !k.equals("output") && !k.equals("token")) {
-          throw CliException.usage(file + ": unknown key '" + k + "' (known: addr, output, token)");
+        if (!KNOWN_KEYS.contains(k)) {
+          throw CliException.usage(file + ": unknown key '" + k + "' (known: " + String.join(", ", KNOWN_KEYS) + ")");
         }
       }
       return root.path(key).isTextual() ? root.path(key).asText() : dflt;

@@ -60,6 +60,9 @@ final class PeerEndpoint {
             refuse(request);
           }
         });
+    if (tls != null) {
+      io.cairn.tls.VertxTls.reportMissingCertificates(server, tls, LISTENER);
+    }
     return server.listen().map(HttpServer::actualPort);
   }
 

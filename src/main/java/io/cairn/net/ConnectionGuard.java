@@ -38,16 +38,16 @@ public final class ConnectionGuard {
   private final AtomicInteger open = new AtomicInteger();
   private final Counter refused;
   private final Counter timedOut;
-  private final java.util.function.UnaryOperator<HttpServerOptions> transport;
+  private final ListenerTransport transport;
 
   /** {@code bodyDeadline} zero: bodies may take as long as they keep arriving (S3 uploads). */
   public ConnectionGuard(String port, CairnConfig.Listener limits, java.time.Duration bodyDeadline, MeterRegistry meters) {
-    this(port, limits, bodyDeadline, meters, java.util.function.UnaryOperator.identity());
+    this(port, limits, bodyDeadline, meters, ListenerTransport.PLAIN);
   }
 
-  /** {@code transport}: what the port speaks beyond plain HTTP (TLS options), applied to every server of it. */
+  /** {@code transport}: what the port speaks beyond plain HTTP (TLS), applied to every server of it. */
   public ConnectionGuard(String port, CairnConfig.Listener limits, java.time.Duration bodyDeadline, MeterRegistry meters,
-      java.util.function.UnaryOperator<HttpServerOptions> transport) {
+      ListenerTransport transport) {
     this.transport = transport;
     this.port = port;
     this.limits = limits;
@@ -68,7 +68,7 @@ public final class ConnectionGuard {
    * response in flight (a log follow) is not idle.
    */
   public HttpServerOptions options(HttpServerOptions options) {
-    return transport.apply(options).setIdleTimeout((int) limits.requestHeaderTimeout().toMillis())
+    return transport.options(options).setIdleTimeout((int) limits.requestHeaderTimeout().toMillis())
         .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
@@ -78,6 +78,7 @@ public final class ConnectionGuard {
   /** Wires the guard into one server (call on the server's verticle context), wrapping {@code next}. */
   public Attached attach(Vertx vertx, HttpServer server, Handler<HttpServerRequest> next) {
     PerServer state = new PerServer();
+    transport.attach(server);
     server.connectionHandler(state::connected);
     long timer = vertx.setPeriodic(TICK_MILLIS, id -> state.tick());
     return new Attached(req -> {

@@ -56,9 +56,13 @@ final class CurrentTrust extends X509ExtendedTrustManager {
     check(chain, "unknown", () -> current.get().checkServerTrusted(chain, authType));
   }
 
+  /**
+   * None named: a client then sends whatever certificate it has, so one from another CA is refused
+   * here, counted and audited with its subject, instead of silently not being sent at all.
+   */
   @Override
   public X509Certificate[] getAcceptedIssuers() {
-    return current.get().getAcceptedIssuers();
+    return new X509Certificate[0];
   }
 
   private interface Check {

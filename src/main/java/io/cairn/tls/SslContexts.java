@@ -34,4 +34,33 @@ public final class SslContexts {
     ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
     return ctx;
   }
+
+  /**
+   * For a client (the CLI): trusts {@code caPem}'s CA only when given (else the JDK's default
+   * roots), and presents {@code certPem}/{@code keyPem} when given (nodes with tls.verifyClients).
+   */
+  public static SSLContext client(Path caPem, Path certPem, Path keyPem) throws IOException, GeneralSecurityException {
+    char[] none = new char[0];
+    javax.net.ssl.KeyManager[] keyManagers = null;
+    if (certPem != null) {
+      KeyStore keys = KeyStore.getInstance("PKCS12");
+      keys.load(null, null);
+      keys.setKeyEntry("key", Pem.readPrivateKey(keyPem), none, new Certificate[] {Pem.readCertificate(certPem)});
+      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      kmf.init(keys, none);
+      keyManagers = kmf.getKeyManagers();
+    }
+    javax.net.ssl.TrustManager[] trustManagers = null;
+    if (caPem != null) {
+      KeyStore trust = KeyStore.getInstance("PKCS12");
+      trust.load(null, null);
+      trust.setCertificateEntry("ca", Pem.readCertificate(caPem));
+      TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
+      tmf.init(trust);
+      trustManagers = tmf.getTrustManagers();
+    }
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(keyManagers, trustManagers, null);
+    return ctx;
+  }
 }

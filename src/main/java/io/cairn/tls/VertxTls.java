@@ -30,6 +30,20 @@ public final class VertxTls {
         .setClientAuth(clientAuth);
   }
 
+  /**
+   * Reports handshakes that failed for want of a client certificate: the trust manager never sees
+   * those (nothing to check), and Vert.x hands them to the server's exception handler only.
+   */
+  public static void reportMissingCertificates(io.vertx.core.http.HttpServer server, NodeTls tls, String listener) {
+    server.exceptionHandler(e -> {
+      String message = String.valueOf(e.getMessage()) + (e.getCause() == null ? "" : " " + e.getCause().getMessage());
+      if (e instanceof javax.net.ssl.SSLHandshakeException
+          && (message.contains("Empty client certificate chain") || message.contains("null cert chain"))) {
+        tls.failures().refused(listener, "unknown", "no certificate", "no client certificate presented");
+      }
+    });
+  }
+
   /** Dials with this node's certificate, trusting only servers the CA signed for the address dialled. */
   public static HttpClientOptions dial(HttpClientOptions options, NodeTls tls, String listener) {
     return options.setSsl(true).setUseAlpn(true).setProtocolVersion(HttpVersion.HTTP_2)
