@@ -112,7 +112,8 @@ class ClusterTlsTest {
     CertificateAuthority foreign = CertificateAuthority.create(Duration.ofDays(30));
     KeyAndCertificate foreignServer = NodeCertificates.issue(foreign, Role.SERVER, "intruder", List.of("127.0.0.1"),
         List.of(), Duration.ofDays(10));
-    List<Parameters> attempts = List.of(new Parameters(), tls(foreignServer, foreign.certificate()));
+    // the CA certificate is public: the intruder trusts it, and presents its own from another CA
+    List<Parameters> attempts = List.of(new Parameters(), tls(foreignServer, cluster.ca().certificate()));
     for (Parameters params : attempts) {
       try (RaftClient client = attacker(params)) {
         Throwable refused = catchThrowable(() -> client.async().send(Message.valueOf(ByteString.copyFromUtf8("forged")))
@@ -131,7 +132,29 @@ class ClusterTlsTest {
     JsonObject after = leader.get("/api/v1/cluster").json();
     assertThat(after.getLong("term")).isEqualTo(before.getLong("term"));
     assertThat(after.getJsonArray("servers")).hasSize(4);
-    assertThat(leader.get("/metrics").body()).containsPattern("cairn_tls_handshake_failures_total\\{listener=\"raft\"[^}]*} [1-9]");
+    assertThat(cluster.members().stream().filter(m -> m.index() < 3).map(m -> m.get("/metrics").body()).toList())
+        .as("the refusals are counted where they were made").anySatisfy(metrics -> assertThat(metrics)
+            .containsPattern("cairn_tls_handshake_failures_total\\{listener=\"raft\"[^}]*} [1-9]"));
+
+    // the peer port: plaintext gets nothing, a certificate from another CA is refused and audited
+    String peer = leader.clusterAddress();
+    assertThat(catchThrowable(() -> HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build().send(
+        HttpRequest.newBuilder(URI.create("http://" + peer + "/cairn.peer.v1.Peer/Hello")).timeout(Duration.ofSeconds(5))
+            .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString())))
+        .as("plaintext to the peer port").isNotNull();
+    java.nio.file.Path pem = java.nio.file.Files.createDirectories(root.resolve("foreign-pem"));
+    foreign.write(pem, false);
+    foreignServer.write(pem, false);
+    HttpClient intruder = HttpClient.newBuilder().sslContext(io.cairn.tls.SslContexts.client(
+        cluster.tlsDir().resolve("ca.pem"), pem.resolve("intruder.pem"), pem.resolve("intruder-key.pem"))).build();
+    assertThat(catchThrowable(() -> intruder.send(HttpRequest.newBuilder(URI.create("https://" + peer + "/x"))
+        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString())))
+        .as("a foreign certificate on the peer port").isNotNull();
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(leader.get("/metrics").body())
+        .containsPattern("cairn_tls_handshake_failures_total\\{listener=\"peer\"[^}]*} [1-9]"));
+    // audited too, in the source's one AuthDenied event per window (its raft refusals opened it)
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+        leader.get("/api/v1/events?type=AuthDenied").body()).contains("TLS handshake on the raft port"));
   }
 
   @Test
@@ -147,7 +170,7 @@ class ClusterTlsTest {
     List<RaftServer> intruders = new ArrayList<>();
     try {
       int i = 0;
-      for (Parameters params : List.of(new Parameters(), tls(foreignServer, foreign.certificate()),
+      for (Parameters params : List.of(new Parameters(), tls(foreignServer, cluster.ca().certificate()),
           tls(clientCert, cluster.ca().certificate()))) {
         intruders.add(intruderServer(root.resolve("intruder" + i++), params));
       }
