@@ -45,7 +45,8 @@ public record CairnConfig(
     Duration minRestartBackoff,
     RuntimeSettings runtime,
     Auth auth,
-    Cluster cluster) {
+    Cluster cluster,
+    RateLimit limits) {
 
   /** Cluster membership and the Raft log; {@code enabled} false is the single-node default. */
   public record Cluster(boolean enabled, java.util.List<String> join, String host, int port, int raftPort,
@@ -55,6 +56,16 @@ public record CairnConfig(
   /** Who may call the API: tokens on or off, anonymous scrapes, Host names served while off. */
   public record Auth(boolean enabled, boolean metricsAnonymous, java.util.List<String> allowedHosts,
       java.time.Duration deniedWindow) {}
+
+  /**
+   * Requests per second each client may make on a port, by source and by credential, and how many at
+   * once ({@code burst}, resolved: never 0). {@code requestsPerSecond} 0: no limit.
+   */
+  public record RateLimit(double requestsPerSecond, int burst) {
+    public boolean enabled() {
+      return requestsPerSecond > 0;
+    }
+  }
 
   /** How workloads and tasks are isolated: run user, where they may start, process cap. */
   public record RuntimeSettings(String user, java.util.List<Path> allowedDirs, int pidsMax) {}
@@ -107,7 +118,9 @@ public record CairnConfig(
             v.get(Settings.CLUSTER_PORT), v.get(Settings.CLUSTER_RAFT_PORT), v.get(Settings.CLUSTER_BOOTSTRAP_EXPECT),
             v.get(Settings.CLUSTER_SERVER), v.get(Settings.CLUSTER_HEARTBEAT_INTERVAL),
             v.get(Settings.CLUSTER_HEARTBEAT_TIMEOUT), v.get(Settings.CLUSTER_WRITE_TIMEOUT),
-            v.get(Settings.CLUSTER_SNAPSHOT_THRESHOLD), v.get(Settings.CLUSTER_SECRET)));
+            v.get(Settings.CLUSTER_SNAPSHOT_THRESHOLD), v.get(Settings.CLUSTER_SECRET)),
+        new RateLimit(v.get(Settings.LIMITS_REQUESTS_PER_SECOND), v.get(Settings.LIMITS_BURST) > 0
+            ? v.get(Settings.LIMITS_BURST) : (int) Math.max(1, Math.ceil(v.get(Settings.LIMITS_REQUESTS_PER_SECOND)))));
   }
 
   /** Typed lookup of parsed values, so {@link #from} reads like the settings list. */
@@ -122,7 +135,7 @@ public record CairnConfig(
         memoryThresholdPercent, diskThresholdPercent, logsMaxFileBytes, logsMaxFiles, eventsMaxEntries, syncWrites,
         chunkSize, compression, chunkGcGrace, scrubInterval, scrubBytesPerSecond, multipartExpiry,
         s3Host, s3Port, s3Region, s3Domain, accessKeyId, secretAccessKey, registry, tasks, nodeLabels, httpListener, s3Listener,
-        minRestartBackoff, runtime, auth, cluster);
+        minRestartBackoff, runtime, auth, cluster, limits);
   }
 
   public Path s3EnvFile() {
