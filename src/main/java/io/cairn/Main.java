@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
 @Command(name = "cairn", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Cairn: desired-state workloads, tasks and objects on one node or many.",
     subcommands = {AgentCommand.class, WorkloadCommands.class, NodeCommands.class, TaskCommands.class, WhereCommand.class,
+        io.cairn.cli.EventsCommand.class,
         io.cairn.cli.AclCommands.Acl.class, io.cairn.cli.AclCommands.Token.class,
         BucketCommands.class,
         ObjectCommands.class, io.cairn.cli.TlsCommands.class,

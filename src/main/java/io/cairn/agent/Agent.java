@@ -13,6 +13,7 @@ import io.cairn.health.HealthBus;
 import io.cairn.health.HealthVerticle;
 import io.cairn.model.Event;
 import io.cairn.net.ConnectionGuard;
+import io.cairn.net.RateLimits;
 import io.cairn.node.NodeResources;
 import io.cairn.reconcile.ReconcileBus;
 import io.cairn.reconcile.ReconcileMetrics;
@@ -149,7 +150,8 @@ public final class Agent {
         transport.httpTransport("s3"));
     S3Verticle s3 = new S3Verticle(new S3Verticle.Settings(config.s3Host(), config.s3Port(), config.s3Region(),
         config.s3Domain(), config.s3AccessKeyId(), config.s3SecretAccessKey(), (int) config.chunkSize(), config.requestTimeout()),
-        ChunkPlacement.local(nodeId), s3Guard, denials);
+        ChunkPlacement.local(nodeId), s3Guard, denials, new RateLimits("s3", config.limits(), registry));
+    RateLimits apiLimits = new RateLimits("api", config.limits(), registry);
     ApiMetrics apiMetrics = ApiVerticle.metrics(registry);
     reconcile = new ReconcileVerticle(config, nodeId, new ReconcileMetrics(registry));
     StorageVerticle.ObjectStoreOptions objectStore = new StorageVerticle.ObjectStoreOptions(chunks, storageMetrics,
@@ -187,7 +189,7 @@ public final class Agent {
             config.cluster().enabled(), config.cluster().enabled() || config.tls().enabled() ? transport::status : null),
             new DeploymentOptions()))
         .compose(v -> deploy(() -> {
-          ApiVerticle instance = new ApiVerticle(config, nodeId, registry, apiMetrics, apiGuard, denials);
+          ApiVerticle instance = new ApiVerticle(config, nodeId, registry, apiMetrics, apiGuard, denials, apiLimits);
           apiInstances.add(instance);
           return instance;
         }, new DeploymentOptions().setInstances(apiInstanceCount())))

@@ -3,6 +3,7 @@ package io.cairn.api;
 import io.cairn.config.CairnConfig;
 import io.cairn.grpc.GrpcFrontEnd;
 import io.cairn.net.ConnectionGuard;
+import io.cairn.net.RateLimits;
 import io.vertx.grpc.server.GrpcServer;
 import io.cairn.storage.StorageClient;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -26,14 +27,17 @@ public final class ApiVerticle extends VerticleBase {
   private final io.cairn.acl.Tokens tokens = new io.cairn.acl.Tokens();
   private ReadPoints reads;
   private final io.cairn.events.AuthDenials denials;
+  private final ApiRateLimits limits;
 
   /**
    * Several instances may be deployed: Vert.x shares their listening socket and balances connections.
-   * {@code denials} is shared by all of them (and S3), so a source's refusals are counted once per node.
+   * {@code denials} is shared by all of them (and S3), so a source's refusals are counted once per node;
+   * {@code limits} by all of them, so a client's budget does not depend on which event loop serves it.
    */
   public ApiVerticle(CairnConfig config, String nodeId, PrometheusMeterRegistry registry, ApiMetrics metrics,
-      ConnectionGuard guard, io.cairn.events.AuthDenials denials) {
+      ConnectionGuard guard, io.cairn.events.AuthDenials denials, RateLimits limits) {
     this.denials = denials;
+    this.limits = new ApiRateLimits(limits);
     this.guard = guard;
     this.config = config;
     this.nodeId = nodeId;
@@ -53,7 +57,9 @@ public final class ApiVerticle extends VerticleBase {
     Authorizer authorizer = new Authorizer(config.auth().enabled(), config.auth().metricsAnonymous(),
         allowedHosts(), tokens, denials);
     router.route().handler(metrics);
+    router.route().handler(limits::bySource);
     router.route().handler(authorizer);
+    router.route().handler(limits::byToken);
     BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.httpMaxBodyBytes());
     for (io.vertx.core.http.HttpMethod m : java.util.List.of(io.vertx.core.http.HttpMethod.PUT,
         io.vertx.core.http.HttpMethod.POST, io.vertx.core.http.HttpMethod.PATCH)) {
@@ -86,8 +92,12 @@ public final class ApiVerticle extends VerticleBase {
     // one port: HTTP/1.1 and h2c REST go to the router, application/grpc to the gRPC server
     guarded = guard.attach(vertx, server, req -> {
       if (GrpcFrontEnd.isGrpc(req)) {
+        if (!limits.grpcBySource(req)) {
+          return;
+        }
+        io.cairn.acl.AclToken token;
         try {
-          io.cairn.acl.AclToken token = authorizer.check(req, Authorizer.grpcRole(req.path()));
+          token = authorizer.check(req, Authorizer.grpcRole(req.path()));
           req.headers().remove(io.cairn.grpc.GrpcCalls.REDACT_HEADER);
           if (token != null && token.role() == io.cairn.acl.Role.reader) {
             req.headers().set(io.cairn.grpc.GrpcCalls.REDACT_HEADER, "true");
@@ -98,7 +108,9 @@ public final class ApiVerticle extends VerticleBase {
           io.cairn.grpc.GrpcErrors.refuse(req, refused, requestId);
           return;
         }
-        grpcCall(grpc, req);
+        if (limits.grpcByToken(req, token)) {
+          grpcCall(grpc, req);
+        }
       } else {
         router.handle(req);
       }

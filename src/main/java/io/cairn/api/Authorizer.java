@@ -46,7 +46,7 @@ final class Authorizer implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     try {
-      AclToken token = check(ctx.request(), restRole(ctx.request()));
+      AclToken token = check(ctx.request(), restRole(ctx.normalizedPath(), ctx.request().method()));
       if (token != null) {
         ctx.put(TOKEN_KEY, token);
       }
@@ -79,22 +79,24 @@ final class Authorizer implements Handler<RoutingContext> {
     return TOKEN_ID.matcher(id).matches() ? "token " + id : "token malformed";
   }
 
-  /** The role a REST request needs, or null when it is anonymous. */
-  private Role restRole(HttpServerRequest req) {
-    String path = req.path();
+  /**
+   * The role a REST request needs, or null when it is anonymous. {@code path} must be the normalized
+   * path the router matches: the raw one of {@code /health/../api/v1/workloads} starts like a probe.
+   */
+  private Role restRole(String path, HttpMethod method) {
     if (path.startsWith("/health/")) {
       return null;
     }
     if (path.equals("/metrics")) {
       return metricsAnonymous ? null : Role.reader;
     }
-    if (path.equals("/api/v1/acl/bootstrap") && req.method() == HttpMethod.POST) {
+    if (path.equals("/api/v1/acl/bootstrap") && method == HttpMethod.POST) {
       return null;
     }
-    if (path.startsWith("/api/v1/acl/") || (path.startsWith("/api/v1/nodes/") && req.method() == HttpMethod.DELETE)) {
+    if (path.startsWith("/api/v1/acl/") || (path.startsWith("/api/v1/nodes/") && method == HttpMethod.DELETE)) {
       return Role.admin; // tokens, and cluster membership
     }
-    return req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD ? Role.reader : Role.operator;
+    return method == HttpMethod.GET || method == HttpMethod.HEAD ? Role.reader : Role.operator;
   }
 
   /** The role a gRPC call needs ({@code /package.Service/Method}), or null when it is anonymous. */

@@ -47,7 +47,8 @@ public record CairnConfig(
     Auth auth,
     Cluster cluster,
     Tls tls,
-    Health health) {
+    Health health,
+    RateLimit limits) {
 
   /**
    * TLS material and where it is used; {@code enabled()} when the three files are given (then the
@@ -75,6 +76,16 @@ public record CairnConfig(
   /** Who may call the API: tokens on or off, anonymous scrapes, Host names served while off. */
   public record Auth(boolean enabled, boolean metricsAnonymous, java.util.List<String> allowedHosts,
       java.time.Duration deniedWindow) {}
+
+  /**
+   * Requests per second each client may make on a port, by source and by credential, and how many at
+   * once ({@code burst}, resolved: never 0). {@code requestsPerSecond} 0: no limit.
+   */
+  public record RateLimit(double requestsPerSecond, int burst) {
+    public boolean enabled() {
+      return requestsPerSecond > 0;
+    }
+  }
 
   /** How workloads and tasks are isolated: run user, where they may start, process cap. */
   public record RuntimeSettings(String user, java.util.List<Path> allowedDirs, int pidsMax) {}
@@ -130,7 +141,9 @@ public record CairnConfig(
             v.get(Settings.CLUSTER_SNAPSHOT_THRESHOLD), v.get(Settings.CLUSTER_SECRET)),
         new Tls(path(v.get(Settings.TLS_CA_FILE)), path(v.get(Settings.TLS_CERT_FILE)), path(v.get(Settings.TLS_KEY_FILE)),
             v.get(Settings.TLS_HTTP), v.get(Settings.TLS_VERIFY_CLIENTS), false),
-        new Health(v.get(Settings.HEALTH_HOST), v.get(Settings.HEALTH_PORT)));
+        new Health(v.get(Settings.HEALTH_HOST), v.get(Settings.HEALTH_PORT)),
+        new RateLimit(v.get(Settings.LIMITS_REQUESTS_PER_SECOND), v.get(Settings.LIMITS_BURST) > 0
+            ? v.get(Settings.LIMITS_BURST) : (int) Math.max(1, Math.ceil(v.get(Settings.LIMITS_REQUESTS_PER_SECOND)))));
   }
 
   private static Path path(String text) {
@@ -149,7 +162,7 @@ public record CairnConfig(
         memoryThresholdPercent, diskThresholdPercent, logsMaxFileBytes, logsMaxFiles, eventsMaxEntries, syncWrites,
         chunkSize, compression, chunkGcGrace, scrubInterval, scrubBytesPerSecond, multipartExpiry,
         s3Host, s3Port, s3Region, s3Domain, accessKeyId, secretAccessKey, registry, tasks, nodeLabels, httpListener, s3Listener,
-        minRestartBackoff, runtime, auth, cluster, tls, health);
+        minRestartBackoff, runtime, auth, cluster, tls, health, limits);
   }
 
   /** The same configuration, with other TLS choices (--insecure-no-tls). */
@@ -159,7 +172,7 @@ public record CairnConfig(
         memoryThresholdPercent, diskThresholdPercent, logsMaxFileBytes, logsMaxFiles, eventsMaxEntries, syncWrites,
         chunkSize, compression, chunkGcGrace, scrubInterval, scrubBytesPerSecond, multipartExpiry,
         s3Host, s3Port, s3Region, s3Domain, s3AccessKeyId, s3SecretAccessKey, registry, tasks, nodeLabels, httpListener,
-        s3Listener, minRestartBackoff, runtime, auth, cluster, other, health);
+        s3Listener, minRestartBackoff, runtime, auth, cluster, other, health, limits);
   }
 
   public Path s3EnvFile() {

@@ -74,6 +74,10 @@ public final class ConfigLoader {
       problems.add(Settings.CLUSTER_SECRET.path() + ": must be at least 16 characters");
     }
     checkTls(config.tls(), problems);
+    if (!config.limits().enabled() && (Integer) parsed.get(Settings.LIMITS_BURST) > 0) {
+      problems.add(Settings.LIMITS_BURST.path() + ": has no effect without " + Settings.LIMITS_REQUESTS_PER_SECOND.path()
+          + " (0, no limit); set both, or neither");
+    }
     if (config.chunkSize() < (64L << 10) || config.chunkSize() > (64L << 20)) {
       problems.add("storage.chunkSize: must be between 64Ki and 64Mi");
     }

@@ -44,6 +44,14 @@ public final class Settings {
       "With auth on, /metrics may still be scraped without a token");
   public static final Setting<Duration> AUTH_DENIED_WINDOW = duration("auth.deniedWindow", "1m",
       "Refused requests from one source within this window become one AuthDenied event and one summary counting the rest");
+  public static final Setting<Double> LIMITS_REQUESTS_PER_SECOND = rate("limits.requestsPerSecond", 1_000_000,
+      "Requests per second one client may make on the API port and on the S3 port (each counts its own), per source "
+          + "address (IPv6: per /64) and also per API token or S3 access key; past it REST answers 429 RATE_LIMITED, gRPC "
+          + "RESOURCE_EXHAUSTED, S3 503 SlowDown, each saying when to retry. Decimals allowed (0.5: one every 2s); "
+          + "0 = no limit. Probes (/health/*, gRPC health) and /metrics are never limited");
+  public static final Setting<Integer> LIMITS_BURST = integer("limits.burst", 0, 0, 1_000_000,
+      "Requests a client may make at once before limits.requestsPerSecond paces it (its bucket's size); "
+          + "0 = one second's worth (requestsPerSecond rounded up)");
   public static final Setting<String> LOG_FORMAT = oneOf("log.format", "json", List.of("json", "text"),
       "Log line format on stdout: json (one object per line) or text");
   public static final Setting<String> LOG_LEVEL = oneOf("log.level", "info",
@@ -180,7 +188,8 @@ public final class Settings {
 
   public static final List<Setting<?>> ALL = List.of(NODE_ID, NODE_NAME, NODE_LABELS, DATA_DIR, HTTP_HOST, HTTP_PORT,
       HTTP_MAX_BODY_SIZE, HTTP_REQUEST_TIMEOUT, HTTP_IDLE_TIMEOUT, HTTP_REQUEST_HEADER_TIMEOUT, HTTP_MAX_CONNECTIONS,
-      HTTP_ALLOWED_HOSTS, AUTH_ENABLED, AUTH_METRICS_ANONYMOUS, AUTH_DENIED_WINDOW, LOG_FORMAT, LOG_LEVEL, SHUTDOWN_GRACE_PERIOD,
+      HTTP_ALLOWED_HOSTS, AUTH_ENABLED, AUTH_METRICS_ANONYMOUS, AUTH_DENIED_WINDOW, LIMITS_REQUESTS_PER_SECOND, LIMITS_BURST,
+      LOG_FORMAT, LOG_LEVEL, SHUTDOWN_GRACE_PERIOD,
       RECONCILE_INTERVAL, RECONCILE_MIN_RESTART_BACKOFF, GC_INTERVAL, GC_FAILED_TTL, ADMISSION_CPU_THRESHOLD, ADMISSION_MEMORY_THRESHOLD,
       ADMISSION_DISK_THRESHOLD, LOGS_MAX_FILE_SIZE, LOGS_MAX_FILES, EVENTS_MAX_ENTRIES, STATE_SYNC_WRITES,
       STORAGE_CHUNK_SIZE, STORAGE_COMPRESSION, STORAGE_GC_GRACE, STORAGE_SCRUB_INTERVAL, STORAGE_SCRUB_RATE, STORAGE_MULTIPART_EXPIRY,
@@ -229,6 +238,22 @@ public final class Settings {
       }
       return v;
     }, String::valueOf, description);
+  }
+
+  /** A rate: 0 (off), or a decimal from {@code 0.001} to {@code max}, printed without trailing zeros. */
+  private static Setting<Double> rate(String path, double max, String description) {
+    return new Setting<>(path, 0.0, raw -> {
+      double v;
+      try {
+        v = Double.parseDouble(raw.trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("'" + raw + "' is not a number");
+      }
+      if (v != 0 && !(v >= 0.001 && v <= max)) {
+        throw new IllegalArgumentException(raw.trim() + " is neither 0 (off) nor between 0.001 and " + (long) max);
+      }
+      return v == 0 ? 0.0 : v; // not -0.0
+    }, v -> java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString(), description);
   }
 
   private static Setting<Boolean> bool(String path, boolean def, String description) {

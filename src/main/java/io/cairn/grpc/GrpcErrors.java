@@ -36,7 +36,7 @@ public final class GrpcErrors {
       case CONFLICT -> GrpcStatus.ABORTED;
       case ALREADY_EXISTS -> GrpcStatus.ALREADY_EXISTS;
       case NOT_EMPTY -> GrpcStatus.FAILED_PRECONDITION;
-      case PAYLOAD_TOO_LARGE, INSUFFICIENT_RESOURCES, QUEUE_FULL -> GrpcStatus.RESOURCE_EXHAUSTED;
+      case PAYLOAD_TOO_LARGE, INSUFFICIENT_RESOURCES, QUEUE_FULL, RATE_LIMITED -> GrpcStatus.RESOURCE_EXHAUSTED;
       case UNSCHEDULABLE -> GrpcStatus.FAILED_PRECONDITION;
       case EXEC_FAILED, FAILED_PRECONDITION -> GrpcStatus.FAILED_PRECONDITION;
       case METHOD_NOT_ALLOWED -> GrpcStatus.UNIMPLEMENTED;
@@ -48,6 +48,12 @@ public final class GrpcErrors {
   }
 
   static com.google.rpc.Status details(CairnException ce, GrpcStatus status, String requestId) {
+    return details(ce, status, requestId, null);
+  }
+
+  /** {@code retryAfter}: when the client may try again (a {@code google.rpc.RetryInfo}), or null. */
+  static com.google.rpc.Status details(CairnException ce, GrpcStatus status, String requestId,
+      java.time.Duration retryAfter) {
     com.google.rpc.Status.Builder s = com.google.rpc.Status.newBuilder().setCode(status.code)
         .setMessage(ce.getMessage())
         .addDetails(Any.pack(ErrorInfo.newBuilder().setReason(ce.code().name()).setDomain(DOMAIN)
@@ -58,6 +64,10 @@ public final class GrpcErrors {
         bad.addFieldViolations(BadRequest.FieldViolation.newBuilder().setField(d.field()).setDescription(d.message()));
       }
       s.addDetails(Any.pack(bad.build()));
+    }
+    if (retryAfter != null) {
+      s.addDetails(Any.pack(com.google.rpc.RetryInfo.newBuilder().setRetryDelay(com.google.protobuf.Duration.newBuilder()
+          .setSeconds(retryAfter.toSeconds())).build()));
     }
     return s.build();
   }
@@ -72,6 +82,15 @@ public final class GrpcErrors {
 
   /** As {@link #refuse(io.vertx.core.http.HttpServerRequest, CairnException)}, under the given request id. */
   public static void refuse(io.vertx.core.http.HttpServerRequest req, CairnException ce, String requestId) {
+    refuse(req, ce, requestId, null);
+  }
+
+  /**
+   * As {@link #refuse(io.vertx.core.http.HttpServerRequest, CairnException, String)}, telling the client
+   * when to try again ({@code retryAfter}, or null): a {@code google.rpc.RetryInfo} in the details.
+   */
+  public static void refuse(io.vertx.core.http.HttpServerRequest req, CairnException ce, String requestId,
+      java.time.Duration retryAfter) {
     GrpcStatus status = status(ce.code());
     req.response().setStatusCode(200)
         .putHeader(GrpcCalls.REQUEST_ID_HEADER, requestId)
@@ -80,7 +99,7 @@ public final class GrpcErrors {
         .putHeader("grpc-message", percentEncode(ce.getMessage()))
         .putHeader(CODE_TRAILER, ce.code().name())
         .putHeader(DETAILS_TRAILER, Base64.getEncoder().withoutPadding()
-            .encodeToString(details(ce, status, requestId).toByteArray()))
+            .encodeToString(details(ce, status, requestId, retryAfter).toByteArray()))
         .end();
   }
 

@@ -29,6 +29,8 @@ public enum ErrorCode {
   UNSCHEDULABLE(422, 1010),
   /** The chosen node's task queue is full: try again later. */
   QUEUE_FULL(429, 1011),
+  /** The caller (its source address or its token) is over {@code limits.requestsPerSecond}: retry after the time given. */
+  RATE_LIMITED(429, 1025),
   /** The request's headers are larger than the listener accepts. */
   HEADERS_TOO_LARGE(431, 1023),
   CHUNK_CORRUPT(500, 1012),

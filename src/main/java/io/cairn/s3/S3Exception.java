@@ -26,6 +26,11 @@ final class S3Exception extends RuntimeException {
     return new S3Exception(403, "AccessDenied", why);
   }
 
+  /** Over the request rate limit: S3's own answer, which SDKs retry with backoff. */
+  static S3Exception slowDown(String why) {
+    return new S3Exception(503, "SlowDown", why);
+  }
+
   static S3Exception invalidArgument(String why) {
     return new S3Exception(400, "InvalidArgument", why);
   }

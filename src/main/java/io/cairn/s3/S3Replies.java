@@ -36,7 +36,7 @@ final class S3Replies {
       resp.reset();
       return;
     }
-    if (e.status() >= 500) {
+    if (e.status() >= 500 && !e.code().equals("SlowDown")) { // a flood of SlowDowns is counted, not logged
       LOG.warn("s3 {} {} {} {}", kv("requestId", requestId), kv("code", e.code()), kv("path", resource),
           kv("error", e.getMessage()));
     }

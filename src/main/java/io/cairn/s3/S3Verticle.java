@@ -30,11 +30,16 @@ public final class S3Verticle extends VerticleBase {
   private io.cairn.net.ConnectionGuard.Attached guarded;
   private S3Dispatcher dispatcher;
   private final S3Denials denials;
+  private final io.cairn.net.RateLimits limits;
 
-  /** {@code denials}: shared with the API, so refusals are counted per source across both ports. */
+  /**
+   * {@code denials}: shared with the API, so refusals are counted per source across both ports;
+   * {@code limits}: this port's own request rate limits.
+   */
   public S3Verticle(Settings settings, ChunkPlacement placement, io.cairn.net.ConnectionGuard guard,
-      io.cairn.events.AuthDenials denials) {
+      io.cairn.events.AuthDenials denials, io.cairn.net.RateLimits limits) {
     this.denials = new S3Denials(denials);
+    this.limits = limits;
     this.settings = settings;
     this.placement = placement;
     this.guard = guard;
@@ -75,6 +80,10 @@ public final class S3Verticle extends VerticleBase {
     }
     String requestId = Long.toHexString(ThreadLocalRandom.current().nextLong()).toUpperCase(Locale.ROOT);
     req.response().putHeader("x-amz-request-id", requestId).putHeader("Server", "Cairn");
+    // the source pays before the signature is checked, so a flood of bad signatures costs little
+    if (slowedDown(req, limits.bySource(req.remoteAddress()), requestId)) {
+      return;
+    }
     S3Target t = null;
     SigV4.Verified auth;
     try {
@@ -86,6 +95,9 @@ public final class S3Verticle extends VerticleBase {
     } catch (S3Exception e) {
       denials.record(req, t == null ? null : t.query(), e, requestId);
       S3Replies.fail(req, e, req.path(), requestId);
+      return;
+    }
+    if (auth != null && slowedDown(req, limits.byCredential("access key", auth.accessKeyId()), requestId)) {
       return;
     }
     if (auth != null && "100-continue".equalsIgnoreCase(req.getHeader("Expect"))) {
@@ -105,5 +117,15 @@ public final class S3Verticle extends VerticleBase {
       denials.record(req, target.query(), failure, requestId);
       S3Replies.fail(req, failure, req.path(), requestId);
     });
+  }
+
+  /** Answers 503 SlowDown, as S3 does, when {@code refusal} is there: S3 clients back off and retry it. */
+  private static boolean slowedDown(HttpServerRequest req, java.util.Optional<io.cairn.net.RateLimits.Refusal> refusal,
+      String requestId) {
+    refusal.ifPresent(r -> {
+      req.response().putHeader("Retry-After", Long.toString(r.retryAfterSeconds()));
+      S3Replies.fail(req, S3Exception.slowDown(r.message()), req.path(), requestId);
+    });
+    return refusal.isPresent();
   }
 }

@@ -110,6 +110,30 @@ class AuthTest {
     assertThat(again.code()).isEqualTo("CONFLICT");
   }
 
+  /** HTTP clients normalize paths themselves, so these go over a plain socket, as an attacker would send them. */
+  @Test
+  @Order(2)
+  void aPathThatOnlyStartsLikeAProbeStillNeedsAToken() throws Exception {
+    for (String request : List.of("GET /health/../api/v1/workloads", "GET /health/%2e%2e/api/v1/workloads",
+        "GET /health/./../api/v1/acl/tokens", "PUT /health/../api/v1/workloads/sneaky", "GET //api/v1/workloads")) {
+      String reply = raw(request);
+      assertThat(reply).as(request).startsWith("HTTP/1.1 401").contains("\"UNAUTHENTICATED\"");
+    }
+    assertThat(raw("GET /health/../health/live")).startsWith("HTTP/1.1 200");
+    assertThat(node.get("/api/v1/workloads/sneaky").status()).isEqualTo(401);
+  }
+
+  private static String raw(String requestLine) throws java.io.IOException {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", node.agent().httpPort())) {
+      s.setSoTimeout(20_000);
+      String body = requestLine.startsWith("PUT") ? "{\"spec\":{\"command\":[\"sleep\",\"300\"]}}" : "";
+      s.getOutputStream().write((requestLine + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+          + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+          .getBytes(StandardCharsets.ISO_8859_1));
+      return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
   @Test
   @Order(2)
   void rolesDecideWhatATokenMayDo() {

@@ -111,6 +111,29 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void rateLimitsAreOffByDefaultAndTheBurstDefaultsToOneSecondsWorth() throws Exception {
+    assertThat(ConfigLoader.load(null, Map.of(), dataFlag()).limits().enabled()).isFalse();
+    CairnConfig fractional = ConfigLoader.load(file("limits:\n  requestsPerSecond: 2.5\n"), Map.of(), dataFlag());
+    assertThat(fractional.limits()).isEqualTo(new CairnConfig.RateLimit(2.5, 3));
+    CairnConfig slow = ConfigLoader.load(null, Map.of("CAIRN_LIMITS_REQUESTS_PER_SECOND", "0.2",
+        "CAIRN_LIMITS_BURST", "7"), dataFlag());
+    assertThat(slow.limits()).isEqualTo(new CairnConfig.RateLimit(0.2, 7));
+    assertThat(ConfigLoader.load(null, Map.of("CAIRN_LIMITS_REQUESTS_PER_SECOND", "0.2"), dataFlag()).limits().burst())
+        .as("at least one").isEqualTo(1);
+  }
+
+  @Test
+  void rateLimitSettingsOutOfRangeOrAloneAreRefused() {
+    for (String bad : new String[] {"-1", "abc", "NaN", "Infinity", "0.0001", "2000000"}) {
+      assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CAIRN_LIMITS_REQUESTS_PER_SECOND", bad), dataFlag()))
+          .as(bad).isInstanceOf(ConfigException.class).hasMessageContaining("limits.requestsPerSecond");
+    }
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CAIRN_LIMITS_BURST", "10"), dataFlag()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("limits.burst")
+        .hasMessageContaining("no effect without limits.requestsPerSecond");
+  }
+
+  @Test
   void anUnwritableDataDirStopsStartUp() throws Exception {
     Path notADir = Files.writeString(dir.resolve("plain-file"), "x");
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("data.dir", notADir.resolve("sub").toString())))
