@@ -8,6 +8,9 @@
 # threshold is lifted (the load itself would trip it).
 # Then: catch-up time of a server that was down while N more workloads (default 5000, about
 # 10,000 log entries) were applied, until its digest equals the leader's.
+# The cluster runs twice in the same run: plaintext, then with mutual TLS between the nodes
+# (certificates from `cairn tls`; the API stays plaintext so wrk measures the same client path);
+# goal: TLS throughput >= 0.8 of plaintext.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -56,52 +59,65 @@ CAIRN_ADMISSION_CPU_THRESHOLD=100 bin/cairn agent --data-dir "$work/single" --ht
 pids+=("$!")
 ready "$sp"
 
-# 3-server cluster
-cp=(); rp=(); hp=()
-for i in 0 1 2; do cp+=("$(free_port)"); rp+=("$(free_port)"); hp+=("$(free_port)"); done
-join="127.0.0.1:${cp[0]},127.0.0.1:${cp[1]},127.0.0.1:${cp[2]}"
-start_member() {
-  CAIRN_CLUSTER_SECRET=$SECRET CAIRN_ADMISSION_CPU_THRESHOLD=100 bin/cairn agent --cluster --join "$join" --cluster-port "${cp[$1]}" \
-    --raft-port "${rp[$1]}" --http-port "${hp[$1]}" --s3-port 0 --data-dir "$work/c$1" --log-format json \
-    >> "$work/c$1.log" 2>&1 &
+# a CA and one server certificate per member, for the TLS run
+bin/cairn tls ca create --out "$work/pki" >/dev/null
+for i in 0 1 2; do
+  bin/cairn tls cert create --ca "$work/pki" --role server --name "c$i" --ip 127.0.0.1 --out "$work/pki" >/dev/null
+done
+
+declare -a member_pid
+start_member() {  # index, tls (0/1)
+  local tls_env=()
+  if [ "$2" = 1 ]; then
+    tls_env=(CAIRN_TLS_CA_FILE="$work/pki/ca.pem" CAIRN_TLS_CERT_FILE="$work/pki/c$1.pem" CAIRN_TLS_KEY_FILE="$work/pki/c$1-key.pem")
+  fi
+  env "${tls_env[@]}" CAIRN_CLUSTER_SECRET=$SECRET CAIRN_ADMISSION_CPU_THRESHOLD=100 bin/cairn agent --cluster --join "$join" \
+    --cluster-port "${cp[$1]}" --raft-port "${rp[$1]}" --http-port "${hp[$1]}" --s3-port 0 --data-dir "$work/$run/c$1" \
+    --log-format json >> "$work/$run-c$1.log" 2>&1 &
   pids+=("$!")
   member_pid[$1]=$!
 }
-declare -a member_pid
-for i in 0 1 2; do start_member "$i"; done
-for i in 0 1 2; do ready "${hp[$i]}"; done
 
-leader=$(curl -s "http://127.0.0.1:${hp[0]}/api/v1/cluster" | python3 -c 'import json,sys; print(json.load(sys.stdin)["leader"])')
-lead=0
-for i in 0 1 2; do [ "$(cat "$work/c$i/node.id")" = "$leader" ] && lead=$i; done
-follow=$(( (lead + 1) % 3 ))
-echo "workload apply, $DURATION each, after a warm-up run on each target (the JIT makes first runs 2-4x slower):" >&2
-bench warmup "$sp" w1 >/dev/null
-bench warmup "${hp[$lead]}" w2 >/dev/null
-bench warmup "${hp[$follow]}" w3 >/dev/null
-echo "$CONNECTIONS connections:" >&2
-single=$(bench single "$sp" s)
-atleader=$(bench leader "${hp[$lead]}" l)
-atfollower=$(bench follower "${hp[$follow]}" f)
-python3 -c "print(f'cluster/single throughput ratio: {float(\"$atleader\")/float(\"$single\"):.2f} at the leader, {float(\"$atfollower\")/float(\"$single\"):.2f} at a follower (goal >= 0.3)')" >&2
-echo "1 connection (latency of a lone write):" >&2
-CONNECTIONS=1 bench single "$sp" s1 >/dev/null
-CONNECTIONS=1 bench leader "${hp[$lead]}" l1 >/dev/null
-CONNECTIONS=1 bench follower "${hp[$follow]}" f1 >/dev/null
+cluster_run() {  # label, tls (0/1): prints the leader's throughput on stdout
+  run=$1
+  cp=(); rp=(); hp=()
+  for i in 0 1 2; do cp+=("$(free_port)"); rp+=("$(free_port)"); hp+=("$(free_port)"); done
+  join="127.0.0.1:${cp[0]},127.0.0.1:${cp[1]},127.0.0.1:${cp[2]}"
+  for i in 0 1 2; do start_member "$i" "$2"; done
+  for i in 0 1 2; do ready "${hp[$i]}"; done
+  leader=$(curl -s "http://127.0.0.1:${hp[0]}/api/v1/cluster" | python3 -c 'import json,sys; print(json.load(sys.stdin)["leader"])')
+  lead=0
+  for i in 0 1 2; do [ "$(cat "$work/$run/c$i/node.id")" = "$leader" ] && lead=$i; done
+  follow=$(( (lead + 1) % 3 ))
+  echo "== cluster, $run ==" >&2
+  bench warmup "${hp[$lead]}" "w$run" >/dev/null
+  bench warmup "${hp[$follow]}" "v$run" >/dev/null
+  echo "$CONNECTIONS connections:" >&2
+  atleader=$(bench leader "${hp[$lead]}" "l$run")
+  atfollower=$(bench follower "${hp[$follow]}" "f$run")
+  python3 -c "print(f'cluster/single throughput ratio: {float(\"$atleader\")/float(\"$single\"):.2f} at the leader, {float(\"$atfollower\")/float(\"$single\"):.2f} at a follower (goal >= 0.3)')" >&2
+  echo "1 connection (latency of a lone write):" >&2
+  CONNECTIONS=1 bench leader "${hp[$lead]}" "m$run" >/dev/null
+  CONNECTIONS=1 bench follower "${hp[$follow]}" "g$run" >/dev/null
+  catch_up "$2"
+  for i in 0 1 2; do kill "${member_pid[$i]}" 2>/dev/null || true; done
+  for i in 0 1 2; do wait "${member_pid[$i]}" 2>/dev/null || true; done
+  echo "$atleader"
+}
 
 # catch-up: stop a follower, apply BEHIND workloads, start it, time until its digest matches
-victim=-1
-for i in 0 1 2; do
-  [ "$(cat "$work/c$i/node.id")" != "$leader" ] && victim=$i
-done
-other=$(( (victim + 1) % 3 ))
-curl -s "http://127.0.0.1:${hp[$victim]}/api/v1/cluster/digest" \
-  | python3 -c 'import json,sys; print(json.load(sys.stdin)["appliedIndex"])' > "$work/victim-index"
-kill -9 "${member_pid[$victim]}"
-echo "applying $BEHIND workloads while a follower is down..." >&2
-for n in $(seq "$BEHIND"); do
-  printf '{"apiVersion":"cairn/v1","kind":"Workload","metadata":{"name":"behind-%s"},"spec":{"replicas":0,"command":["sleep","1"]}}\n' "$n"
-done | python3 -c '
+catch_up() {  # tls (0/1)
+  local victim=-1 other before entries start
+  for i in 0 1 2; do
+    [ "$(cat "$work/$run/c$i/node.id")" != "$leader" ] && victim=$i
+  done
+  other=$(( (victim + 1) % 3 ))
+  before=$(applied "${hp[$victim]}")
+  kill -9 "${member_pid[$victim]}"
+  echo "applying $BEHIND workloads while a follower is down..." >&2
+  for n in $(seq "$BEHIND"); do
+    printf '{"apiVersion":"cairn/v1","kind":"Workload","metadata":{"name":"behind-%s"},"spec":{"replicas":0,"command":["sleep","1"]}}\n' "$n"
+  done | python3 -c '
 import sys, json, http.client
 port = int(sys.argv[1])
 conn = http.client.HTTPConnection("127.0.0.1", port)
@@ -114,11 +130,21 @@ for line in sys.stdin:
 if failed:
     print(f"{failed} applies failed", file=sys.stderr)
 ' "${hp[$other]}"
+  entries=$(applied "${hp[$other]}")
+  start=$(date +%s%N)
+  start_member "$victim" "$1"
+  until [ "$(applied "${hp[$victim]}")" -ge "$entries" ]; do sleep 0.05; done
+  echo "catch-up of a server $((entries - before)) log entries behind (index $before -> $entries): $(( ($(date +%s%N) - start) / 1000000 )) ms from its start (JVM start included)" >&2
+}
 applied() { curl -s "http://127.0.0.1:$1/api/v1/cluster/digest" 2>/dev/null \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["appliedIndex"])' 2>/dev/null || echo 0; }
-before=$(cat "$work/victim-index")
-entries=$(applied "${hp[$other]}")
-start=$(date +%s%N)
-start_member "$victim"
-until [ "$(applied "${hp[$victim]}")" -ge "$entries" ]; do sleep 0.05; done
-echo "catch-up of a server $((entries - before)) log entries behind (index $before -> $entries): $(( ($(date +%s%N) - start) / 1000000 )) ms from its start (JVM start included)" >&2
+
+echo "workload apply, $DURATION each, after a warm-up run on each target (the JIT makes first runs 2-4x slower):" >&2
+bench warmup "$sp" w1 >/dev/null
+echo "$CONNECTIONS connections:" >&2
+single=$(bench single "$sp" s)
+echo "1 connection (latency of a lone write):" >&2
+CONNECTIONS=1 bench single "$sp" s1 >/dev/null
+plain=$(cluster_run plaintext 0)
+tls=$(cluster_run tls 1)
+python3 -c "print(f'mutual TLS between nodes / plaintext, leader throughput: {float(\"$tls\")/float(\"$plain\"):.2f} (goal >= 0.8)')" >&2

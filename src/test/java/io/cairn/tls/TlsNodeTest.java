@@ -143,6 +143,36 @@ class TlsNodeTest {
 
   @Test
   @Order(4)
+  void boto3SpeaksS3OverTlsWithTheCa() throws Exception {
+    Path script = Files.writeString(dir.resolve("boto_tls.py"), """
+        import sys, boto3
+        from botocore.config import Config
+        endpoint, key, secret, ca, cert, cert_key = sys.argv[1:7]
+        s3 = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=key, aws_secret_access_key=secret,
+                          region_name="us-east-1", verify=ca, config=Config(client_cert=(cert, cert_key)))
+        s3.create_bucket(Bucket="tls-bucket")
+        s3.put_object(Bucket="tls-bucket", Key="hello.txt", Body=b"over tls")
+        body = s3.get_object(Bucket="tls-bucket", Key="hello.txt")["Body"].read()
+        assert body == b"over tls", body
+        try:
+            boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=key, aws_secret_access_key=secret,
+                         region_name="us-east-1", verify=ca).list_buckets()
+            print("no client certificate: accepted")
+        except Exception as e:
+            print("no client certificate: refused")
+        print("boto3 over tls ok")
+        """);
+    Process p = new ProcessBuilder("/usr/bin/python3", script.toString(),
+        "https://127.0.0.1:" + node.agent().s3Port(), TestNode.ACCESS_KEY_ID, TestNode.SECRET_ACCESS_KEY,
+        pki("ca.pem").toString(), pki("operator.pem").toString(), pki("operator-key.pem").toString())
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(out).isZero();
+    assertThat(out).contains("boto3 over tls ok", "no client certificate: refused");
+  }
+
+  @Test
+  @Order(5)
   void replacedFilesTakeEffectWithoutARestartAndOpenConnectionsKeepWorking() throws Exception {
     HttpClient old = client(pki("operator.pem"), pki("operator-key.pem"), pki("ca.pem"));
     assertThat(get(old, https("/health/live")).statusCode()).isEqualTo(200); // an open connection
