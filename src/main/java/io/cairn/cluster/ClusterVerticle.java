@@ -65,6 +65,7 @@ public final class ClusterVerticle extends VerticleBase {
   private final Duration timeout;
   private final Path portFile;
   private final Membership members;
+  private KnownMembers known;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private final Promise<Boolean> caughtUp = Promise.promise();
   private Resilience resilience;
@@ -115,12 +116,14 @@ public final class ClusterVerticle extends VerticleBase {
     endpoint = new PeerEndpoint(vertx, settings.secret(), tls);
     storage = new StorageClient(vertx, timeout);
     raft.noQuorumHint(this::reachability);
-    MembershipLog membershipLog = new MembershipLog(members, storage);
+    known = new KnownMembers(storage);
+    MembershipLog membershipLog = new MembershipLog(members, storage, id -> known.removed(id, raft.status()));
     consumers.add(vertx.eventBus().<StorageBus.Applied>consumer(StorageBus.APPLIED, m -> membershipLog.applied(m.body())));
     return membershipLog.load()
+        .compose(v -> known.load())
         .compose(v -> {
           formation = new Formation(vertx, nodeId, settings, raft, peers);
-          leaderSide = new LeaderSide(vertx, nodeId, settings, raft, members, storage, () -> member(self.get()),
+          leaderSide = new LeaderSide(vertx, nodeId, settings, raft, members, known, storage, () -> member(self.get()),
               this::clusterAddress, this::leaderAddress);
           logs = new LogForwarding(vertx, nodeId, peers, members, timeout);
           tasks = new TaskForwarding(vertx, nodeId, peers, members, timeout);
@@ -216,9 +219,13 @@ public final class ClusterVerticle extends VerticleBase {
 
   private final java.util.Set<String> probing = new java.util.HashSet<>();
 
-  /** A member of the group: register once, then heartbeat the leader; the leader also detects Down nodes. */
+  /**
+   * A member of the group: notes who the Raft configuration holds ({@link KnownMembers}), registers
+   * once, then heartbeats the leader; the leader also detects Down nodes and puts known members back.
+   */
   private Future<Void> beat() {
     RaftNode.Status st = raft.status();
+    known.observe(st, System.currentTimeMillis());
     if (!Objects.equals(st.leaderId(), lastLeader) || st.term() != lastTerm) {
       if (st.leaderId() != null && !st.leaderId().equals(lastLeader)) {
         leaderChanges.increment();

@@ -42,6 +42,7 @@ final class LeaderSide extends PeerService {
   private final CairnConfig.Cluster settings;
   private final RaftNode raft;
   private final Membership members;
+  private final KnownMembers knownMembers;
   private final StorageClient storage;
   private final Supplier<Member> self;
   private final Supplier<String> clusterAddress;
@@ -50,13 +51,14 @@ final class LeaderSide extends PeerService {
   private Future<Void> joins = Future.succeededFuture();
 
   LeaderSide(Vertx vertx, String nodeId, CairnConfig.Cluster settings, RaftNode raft, Membership members,
-      StorageClient storage, Supplier<Member> self, Supplier<String> clusterAddress,
+      KnownMembers knownMembers, StorageClient storage, Supplier<Member> self, Supplier<String> clusterAddress,
       Function<String, String> leaderAddress) {
     this.vertx = vertx;
     this.nodeId = nodeId;
     this.settings = settings;
     this.raft = raft;
     this.members = members;
+    this.knownMembers = knownMembers;
     this.storage = storage;
     this.self = self;
     this.clusterAddress = clusterAddress;
@@ -64,11 +66,16 @@ final class LeaderSide extends PeerService {
   }
 
   private final java.util.Map<String, Long> restoredAt = new java.util.HashMap<>();
+  /** Records (id and Raft address) already reported as naming no known member: one warning each. */
+  private final java.util.Set<String> unknownReported = new java.util.HashSet<>();
 
   /**
    * Leader: puts back into the Raft configuration members that have a record but dropped out of it
    * (seen once: a listener missing from the configuration a new leader wrote after it had installed a
-   * snapshot, which cut the listener off the log). At most once per 10 s per member.
+   * snapshot, which cut the listener off the log). At most once per 10 s per member. Only a member a
+   * configuration named before ({@link KnownMembers}), at that address and in that role: a record
+   * alone, which any writer of the log can forge, never makes a Raft member, let alone a voter. A node
+   * that is not known this way gets in the way every node does, through join.
    */
   void restoreMembership(RaftNode.Status st, long now) {
     for (NodeRecord r : members.all()) {
@@ -78,10 +85,18 @@ final class LeaderSide extends PeerService {
         continue;
       }
       restoredAt.put(r.id(), now);
+      RaftMember back = knownMembers.restorable(r);
+      if (back == null) {
+        if (unknownReported.add(r.id() + "@" + r.addresses().raft())) {
+          LOG.warn("node record names no member a Raft configuration held: not adding it to the configuration "
+              + "(a node gets in by calling join) {} {}", kv("node", r.id()), kv("raftAddress", r.addresses().raft()));
+        }
+        continue;
+      }
       LOG.warn("member missing from the Raft configuration: adding it back {} {}", kv("node", r.id()),
-          kv("listener", !r.server()));
+          kv("listener", back.listener()));
       joins = joins.compose(v -> vertx.executeBlocking(() -> {
-        raft.admit(r.id(), r.addresses().raft(), !r.server());
+        raft.admit(back.id(), back.raftAddress(), back.listener());
         return null;
       })).<Void>mapEmpty().recover(e -> {
         LOG.warn("adding {} back failed: {}", r.id(), e.getMessage());
@@ -106,6 +121,7 @@ final class LeaderSide extends PeerService {
       return null;
     })).compose(v -> {
       long now = System.currentTimeMillis();
+      knownMembers.admitted(m.getId(), m.getRaftAddress(), !m.getServer(), now);
       NodeRecord known = members.get(m.getId());
       NodeRecord wanted = record(m, known == null ? now : known.registeredAt(), now);
       members.heard(m.getId(), -1, null, now);

@@ -19,10 +19,13 @@ final class MembershipLog {
   private static final Logger LOG = LoggerFactory.getLogger(MembershipLog.class);
   private final Membership members;
   private final StorageClient storage;
+  private final java.util.function.Consumer<String> removed;
 
-  MembershipLog(Membership members, StorageClient storage) {
+  /** {@code removed}: told of each node record the log deletes, after the view forgot it. */
+  MembershipLog(Membership members, StorageClient storage, java.util.function.Consumer<String> removed) {
     this.members = members;
     this.storage = storage;
+    this.removed = removed;
   }
 
   /** Commands applied while {@link #load} reads the table: taken again, in log order, once it replaced the view. */
@@ -70,6 +73,7 @@ final class MembershipLog {
         NodeRecord before = members.get(c.key());
         if (c.value() == null) {
           members.forget(c.key());
+          removed.accept(c.key());
           clusterEvents.add(Event.of(EventTypes.NODE_REMOVED, Event.Severity.Info, null, null,
               "cluster event (log index " + applied.index() + "): node " + c.key() + " removed from the cluster", null));
         } else {

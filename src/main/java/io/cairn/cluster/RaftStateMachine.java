@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
@@ -39,9 +40,17 @@ final class RaftStateMachine extends BaseStateMachine {
 
   private final SimpleStateMachineStorage snapshots = new SimpleStateMachineStorage();
   private final CommandApplier applier;
+  /** This member's current Raft term; null: asked of the Raft server it runs in. */
+  private final LongSupplier currentTerm;
 
   RaftStateMachine(CommandApplier applier) {
+    this(applier, null);
+  }
+
+  /** {@code currentTerm}: the term {@link #startTransaction} holds proposals to (tests give their own). */
+  RaftStateMachine(CommandApplier applier, LongSupplier currentTerm) {
     this.applier = applier;
+    this.currentTerm = currentTerm;
   }
 
   @Override
@@ -135,23 +144,53 @@ final class RaftStateMachine extends BaseStateMachine {
   }
 
   /**
-   * On the leader, before an entry is proposed: one that does not decode as our commands is refused
-   * (the client gets a StateMachineException caused by {@link RefusedEntryException}) and never
-   * reaches the log. Any Ratis client that reaches the Raft port can propose. The decoded commands
-   * ride along, so the leader does not decode them again when it applies the entry.
+   * On the leader, before an entry is proposed: one that does not decode as our commands, or with a
+   * command whose fence term is above this leader's term, is refused (the client gets a
+   * StateMachineException caused by {@link RefusedEntryException}) and never reaches the log. Any
+   * Ratis client that reaches the Raft port can propose; an honest proposer's fence term is a term
+   * it held as leader, never above the term of the leader that takes its entry. The decoded
+   * commands ride along, so the leader does not decode them again when it applies the entry.
+   * Committed entries are checked again when applied ({@link StateStore#applyCommitted}): this
+   * check keeps the log clean, that one decides.
    */
   @Override
   public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
     TransactionContext trx = super.startTransaction(request);
+    List<LogCommand> commands;
     try {
-      trx.setStateMachineContext(new Decoded(LogCommand.decodeEntry(request.getMessage().getContent().toByteArray())));
+      commands = LogCommand.decodeEntry(request.getMessage().getContent().toByteArray());
     } catch (IOException | RuntimeException e) {
       LOG.warn("refused a proposed log entry from client {}: it does not decode ({})", request.getClientId(),
           e.getMessage());
       trx.setException(new RefusedEntryException("log entry refused: it does not decode as Cairn log commands ("
           + e.getMessage() + "); nothing was written"));
+      return trx;
     }
+    long term = currentTerm();
+    for (int i = 0; i < commands.size(); i++) {
+      long fence = commands.get(i).fenceTerm();
+      if (fence > term) {
+        LOG.warn("refused a proposed log entry from client {}: command {} of {} carries fence term {}, above this "
+            + "leader's term {}", request.getClientId(), i + 1, commands.size(), fence, term);
+        trx.setException(new FenceAboveTermException("log entry refused: command " + (i + 1) + " of "
+            + commands.size() + " carries fence term " + fence + ", above this leader's term " + term
+            + " (no leader proposes under a term it does not hold); nothing was written"));
+        return trx;
+      }
+    }
+    trx.setStateMachineContext(new Decoded(commands));
     return trx;
+  }
+
+  private long currentTerm() throws IOException {
+    if (currentTerm != null) {
+      return currentTerm.getAsLong();
+    }
+    RaftServer server = getServer().getNow(null);
+    if (server == null) {
+      throw new IOException("the state machine is not initialized");
+    }
+    return server.getDivision(getGroupId()).getInfo().getCurrentTerm();
   }
 
   /** The commands of an entry this leader proposed, decoded once in {@link #startTransaction}. */

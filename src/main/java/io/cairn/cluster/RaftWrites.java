@@ -74,6 +74,9 @@ final class RaftWrites implements ControlLog {
       return known;
     }
     for (Throwable t = cause; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof FenceAboveTermException fenced) { // the commands sharing its entry were not written either
+        return new CairnException(ErrorCode.CONFLICT, fenced.getMessage() + "; read again and retry");
+      }
       if (t instanceof RefusedEntryException refused) { // validated before proposing: a bug, not the client's
         return new CairnException(ErrorCode.INTERNAL, "the leader refused the log entry: " + refused.getMessage());
       }

@@ -16,7 +16,8 @@ import java.util.List;
  *
  * @param proposer   node that proposed it (stamped into the versions it writes)
  * @param wallMillis proposer's clock when proposed: the time recorded in the versions, never read as "now"
- * @param fenceTerm  0, or the leader term the proposer held: refused once a later term has fenced
+ * @param fenceTerm  0, or the leader term the proposer held: refused once a later term has fenced, and
+ *                   refused outright when above the term of the log entry that carries it
  */
 public record LogCommand(String proposer, long wallMillis, long fenceTerm, List<Expect> expectations,
     List<Mutation> mutations) {
@@ -94,6 +95,9 @@ public record LogCommand(String proposer, long wallMillis, long fenceTerm, List<
     for (int i = 0; i < m; i++) {
       byte kind = in.readByte();
       Table table = table(in.readUTF());
+      if (!table.replicated()) { // as encode refuses: an entry writing a node-local table was not written by us
+        throw new IOException(table.columnFamily() + " is node-local: no log command writes it");
+      }
       String key = in.readUTF();
       if (kind == PUT) {
         byte[] json = new byte[count(in)];

@@ -204,7 +204,13 @@ public final class StateStore implements AutoCloseable {
     /** an expectation did not hold: nothing written but the index */
     CONFLICT,
     /** proposed under a term older than one already seen: nothing written but the index */
-    FENCED
+    FENCED,
+    /**
+     * its fence term is above the term of its own log entry: no leader proposes under a term it does
+     * not hold (and no entry commits in a term older than one its proposer saw), so it was forged;
+     * nothing written but the index, and the fence does not move
+     */
+    REFUSED
   }
 
   /**
@@ -212,7 +218,9 @@ public final class StateStore implements AutoCloseable {
    * e.g. the single-node log's events) and its position in one atomic batch, so a crash can neither
    * lose an applied command nor apply one twice. A command at or below the applied index (a replay
    * after restart) is skipped. Expectations and fencing are checked here, against applied state
-   * only, so every node decides the same. Call from one thread at a time.
+   * and the entry's own term only, so every node decides the same: a command whose fence term is
+   * above {@code term} is {@link Result#REFUSED} and cannot raise the fence (the single-node log
+   * applies at term 0, where nothing is fenced). Call from one thread at a time.
    */
   public synchronized Outcome applyCommitted(long term, long index, LogCommand command, List<? extends Mutation> local)
       throws RocksDBException {
@@ -246,7 +254,11 @@ public final class StateStore implements AutoCloseable {
       for (LogCommand command : commands) {
         String problem = null;
         Result result = Result.APPLIED;
-        if (command.fenceTerm() > 0 && command.fenceTerm() < fence) {
+        if (command.fenceTerm() > term) {
+          result = Result.REFUSED;
+          problem = "fence term " + command.fenceTerm() + " is above the term " + term + " of its log entry (no leader "
+              + "proposes under a term it does not hold); refused on every node, the fence stays at " + fence;
+        } else if (command.fenceTerm() > 0 && command.fenceTerm() < fence) {
           result = Result.FENCED;
           problem = "proposed in term " + command.fenceTerm() + ", but term " + fence + " has a leader";
         } else {

@@ -30,7 +30,12 @@ public enum Table {
   PARTS("parts", io.cairn.objects.MultipartUpload.Part.class),
   TASKS("tasks", io.cairn.tasks.Task.class),
   /** task id -> the output kept when it ended. */
-  TASK_OUTPUT("task_output", io.cairn.tasks.TaskOutput.Stored.class);
+  TASK_OUTPUT("task_output", io.cairn.tasks.TaskOutput.Stored.class),
+  /**
+   * node id -> the Raft address and role it had in a Raft configuration this node saw: the members
+   * a leader may put back by itself. Node-local, so no log entry (forged or not) writes it.
+   */
+  RAFT_MEMBERS("raft_members", io.cairn.cluster.RaftMember.class);
 
   private final String columnFamily;
   private final Class<?> valueType;

@@ -67,6 +67,9 @@ public final class CommandApplier {
     for (int i = 0; i < commands.size(); i++) {
       StateStore.Outcome outcome = outcomes.get(i);
       replayed |= outcome.result() == StateStore.Result.REPLAYED;
+      if (outcome.result() == StateStore.Result.REFUSED) {
+        refused(index, i, commands.size(), outcome.reason());
+      }
       if (outcome.result() != StateStore.Result.APPLIED) {
         continue;
       }
@@ -93,11 +96,26 @@ public final class CommandApplier {
     store.applyCommitted(term, index, List.of(), List.of());
     released(index);
     if (!replay) {
-      Event skipped = Event.of(EventTypes.LOG_ENTRY_SKIPPED, Event.Severity.Warning, null, null,
-          "log index " + index + " (term " + term + ") does not decode and was skipped, as on every node: " + reason, null);
-      new StorageClient(vertx, EVENT_TIMEOUT).write(List.of(), List.of(skipped), null)
-          .onFailure(e -> LOG.warn("recording the skipped log entry {} failed: {}", index, e.getMessage()));
+      recordSkipped(index, "log index " + index + " (term " + term + ") does not decode and was skipped, as on every node: "
+          + reason);
     }
+  }
+
+  /**
+   * A committed command the store refused as one no honest proposer writes (its fence term above its
+   * entry's term): skipped like an undecodable entry, on every node, and recorded the same way. A
+   * replay after a restart comes back REPLAYED, so it is recorded once.
+   */
+  private void refused(long index, int command, int commands, String reason) {
+    LOG.warn("log index {}: command {} of {} refused, as on every node: {}", index, command + 1, commands, reason);
+    recordSkipped(index, "log index " + index + ": command " + (command + 1) + " of " + commands
+        + " was skipped, as on every node: " + reason);
+  }
+
+  private void recordSkipped(long index, String reason) {
+    Event skipped = Event.of(EventTypes.LOG_ENTRY_SKIPPED, Event.Severity.Warning, null, null, reason, null);
+    new StorageClient(vertx, EVENT_TIMEOUT).write(List.of(), List.of(skipped), null)
+        .onFailure(e -> LOG.warn("recording the skipped log entry {} failed: {}", index, e.getMessage()));
   }
 
   /**

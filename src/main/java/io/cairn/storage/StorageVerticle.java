@@ -223,7 +223,8 @@ public final class StorageVerticle extends VerticleBase {
 
   private static void checkOutcome(io.cairn.state.StateStore.Outcome outcome) {
     if (outcome.result() == io.cairn.state.StateStore.Result.CONFLICT
-        || outcome.result() == io.cairn.state.StateStore.Result.FENCED) {
+        || outcome.result() == io.cairn.state.StateStore.Result.FENCED
+        || outcome.result() == io.cairn.state.StateStore.Result.REFUSED) {
       throw new CairnException(ErrorCode.CONFLICT, outcome.reason());
     }
   }

@@ -80,7 +80,8 @@ class RaftStateMachineTest {
   @Test
   void theLeaderRefusesAProposedEntryThatDoesNotDecode() throws Exception {
     try (StateStore store = StateStore.open(dir.resolve("state"), "n1", false)) {
-      RaftStateMachine machine = new RaftStateMachine(new CommandApplier(store, vertx));
+      // a leader of the highest term: only decoding decides here (fence terms are checked below)
+      RaftStateMachine machine = new RaftStateMachine(new CommandApplier(store, vertx), () -> Long.MAX_VALUE);
       byte[] valid = LogCommand.encodeEntry(List.of(node("a", 10), node("b", 10)));
       byte[] trailing = java.util.Arrays.copyOf(valid, valid.length + 1);
       byte[] wrongType = LogCommand.of("n1", List.of(new Mutation.Put(Table.NODES, "a", "not a node record"))).encode();
@@ -148,6 +149,56 @@ class RaftStateMachineTest {
       assertThat(recorded).extracting(Event::reason).satisfiesExactly(r -> assertThat(r).contains("log index 2"),
           r -> assertThat(r).contains("log index 4"));
     }
+  }
+
+  @Test
+  void theLeaderRefusesAProposedCommandWithAFenceTermAboveItsOwnTerm() throws Exception {
+    try (StateStore store = StateStore.open(dir.resolve("state"), "n1", false)) {
+      RaftStateMachine machine = new RaftStateMachine(new CommandApplier(store, vertx), () -> 4);
+      for (List<LogCommand> refused : List.of(List.of(fenced(5)), List.of(fenced(Long.MAX_VALUE)),
+          List.of(fenced(4), fenced(0), fenced(5)))) {
+        TransactionContext trx = machine.startTransaction(request(LogCommand.encodeEntry(refused)));
+        assertThat(trx.getException()).isInstanceOf(FenceAboveTermException.class)
+            .isInstanceOf(RefusedEntryException.class).hasMessageContaining("above this leader's term 4")
+            .hasMessageContaining("nothing was written");
+      }
+      for (List<LogCommand> honest : List.of(List.of(fenced(4)), List.of(fenced(0)), List.of(fenced(3), fenced(4)))) {
+        assertThat(machine.startTransaction(request(LogCommand.encodeEntry(honest))).getException()).isNull();
+      }
+    }
+  }
+
+  @Test
+  void aCommittedCommandWithAFenceTermAboveItsEntrysTermIsSkippedWithoutRaisingTheFence() throws Exception {
+    try (StateStore store = StateStore.open(dir.resolve("state"), "n1", false)) {
+      CommandApplier applier = new CommandApplier(store, vertx);
+      RaftStateMachine machine = new RaftStateMachine(applier);
+      assertThat(machine.applyTransaction(committed(machine, 2, 1, LogCommand.encodeEntry(List.of(fenced(2)))))
+          .get(5, TimeUnit.SECONDS).getContent().toStringUtf8()).isEqualTo("APPLIED\n");
+      String reply = machine.applyTransaction(committed(machine, 2, 2, LogCommand.encodeEntry(
+          List.of(fenced(Long.MAX_VALUE), node("after-forged", 1))))).get(5, TimeUnit.SECONDS).getContent().toStringUtf8();
+      assertThat(reply).startsWith("REFUSED\t").contains("above the term 2 of its log entry").endsWith("APPLIED\n");
+      assertThat(RaftStateMachine.outcomes(Message.valueOf(reply), List.of(fenced(Long.MAX_VALUE), node("x", 1))))
+          .extracting(StateStore.Outcome::result).containsExactly(StateStore.Result.REFUSED, StateStore.Result.APPLIED);
+      assertThat(store.fenceTerm()).isEqualTo(2);
+      assertThat(store.appliedIndex()).isEqualTo(2);
+      assertThat(store.<NodeRecord>get(Table.NODES, "after-forged")).as("the command beside it applies").isPresent();
+      await().atMost(Duration.ofSeconds(5)).until(() -> !recorded.isEmpty());
+      assertThat(recorded).singleElement().satisfies(e -> {
+        assertThat(e.type()).isEqualTo(EventTypes.LOG_ENTRY_SKIPPED);
+        assertThat(e.reason()).contains("log index 2").contains("command 1 of 2").contains("fence term " + Long.MAX_VALUE);
+      });
+      // the next leader's placements still apply and fence
+      assertThat(machine.applyTransaction(committed(machine, 3, 3, LogCommand.encodeEntry(List.of(fenced(3)))))
+          .get(5, TimeUnit.SECONDS).getContent().toStringUtf8()).isEqualTo("APPLIED\n");
+      assertThat(store.fenceTerm()).isEqualTo(3);
+    }
+  }
+
+  /** A placement-like write under {@code fenceTerm}. */
+  static LogCommand fenced(long fenceTerm) {
+    LogCommand plain = node("placed-" + fenceTerm, 1);
+    return new LogCommand(plain.proposer(), plain.wallMillis(), fenceTerm, List.of(), plain.mutations());
   }
 
   /**

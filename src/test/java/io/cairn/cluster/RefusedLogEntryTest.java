@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Any Ratis client that reaches a server's Raft port can propose entries: the leader refuses one that
- * does not decode, so it never reaches the log, and the cluster goes on applying real writes.
+ * does not decode, or that claims a fence term above its own, so it never reaches the log, and the
+ * cluster goes on applying real writes and placing instances.
  */
 @Timeout(180)
 class RefusedLogEntryTest {
@@ -50,10 +51,19 @@ class RefusedLogEntryTest {
           assertThat(refused).isInstanceOf(ExecutionException.class).cause().isInstanceOf(StateMachineException.class)
               .cause().isInstanceOf(RefusedEntryException.class).hasMessageContaining("nothing was written");
         }
+        // a fence term above every real term once stopped all placement for good
+        byte[] forgedFence = new io.cairn.state.LogCommand("leader", System.currentTimeMillis(), Long.MAX_VALUE,
+            java.util.List.of(), java.util.List.of()).encode();
+        Throwable fenced = catchThrowable(() -> client.async().send(Message.valueOf(ByteString.copyFrom(forgedFence)))
+            .get(20, TimeUnit.SECONDS));
+        assertThat(fenced).isInstanceOf(ExecutionException.class).cause().isInstanceOf(StateMachineException.class)
+            .cause().isInstanceOf(FenceAboveTermException.class).hasMessageContaining("above this leader's term");
       }
 
-      assertThat(node.put("/api/v1/workloads/after-garbage", "{\"spec\":{\"replicas\":0,\"command\":[\"sleep\",\"1\"]}}")
+      assertThat(node.put("/api/v1/workloads/after-garbage", "{\"spec\":{\"replicas\":1,\"command\":[\"sleep\",\"300\"]}}")
           .status()).isEqualTo(201);
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> "Running".equals(
+          node.get("/api/v1/workloads/after-garbage").json().getJsonObject("status").getString("phase")));
       assertThat(node.get("/api/v1/workloads/after-garbage").status()).isEqualTo(200);
       assertThat(node.get("/api/v1/cluster").json().getLong("appliedIndex")).isGreaterThan(before);
       assertThat(node.ready()).isTrue();

@@ -95,6 +95,66 @@ class ControlCommandsTest {
     }
   }
 
+  /**
+   * A forged command (any Ratis client on the Raft port can propose one) with a fence term above every
+   * real term once stopped all placement for good. The term of the entry carrying it is in the log,
+   * so every node refuses it the same way, and the fence stays where the leaders put it.
+   */
+  @Test
+  void aFenceTermAboveItsEntrysTermIsRefusedEverywhereAndDoesNotRaiseTheFence() throws Exception {
+    try (StateStore store = StateStore.open(dir.resolve("s"), "n1", false)) {
+      assertThat(store.applyCommitted(3, 1, command(3, List.of(), put("a", Phase.Running)), List.of()).result())
+          .isEqualTo(StateStore.Result.APPLIED);
+      StateStore.Outcome forged = store.applyCommitted(3, 2, command(Long.MAX_VALUE, List.of(), put("a", Phase.Failed)),
+          List.of());
+      assertThat(forged.result()).isEqualTo(StateStore.Result.REFUSED);
+      assertThat(forged.version()).isNull();
+      assertThat(forged.reason()).contains("fence term " + Long.MAX_VALUE).contains("term 3 of its log entry");
+      assertThat(store.fenceTerm()).as("the fence stays where the leader of term 3 put it").isEqualTo(3);
+      assertThat(store.<WorkloadStatus>get(Table.WORKLOAD_STATUS, "a").orElseThrow().value().phase()).isEqualTo(Phase.Running);
+      assertThat(store.appliedIndex()).isEqualTo(2);
+
+      // honest commands still fence: the next leader places, and the deposed one is refused
+      assertThat(store.applyCommitted(4, 3, command(4, List.of(), put("b", Phase.Running)), List.of()).result())
+          .isEqualTo(StateStore.Result.APPLIED);
+      assertThat(store.applyCommitted(4, 4, command(3, List.of(), put("c", Phase.Running)), List.of()).result())
+          .isEqualTo(StateStore.Result.FENCED);
+      // a command proposed under term 4 that a leader of term 6 appended is honest
+      List<StateStore.Outcome> entry = store.applyCommitted(6, 5, List.of(command(7, List.of(), put("d", Phase.Running)),
+          command(4, List.of(), put("e", Phase.Running)), command(0, List.of(), put("f", Phase.Running))), List.of());
+      assertThat(entry).extracting(StateStore.Outcome::result).containsExactly(StateStore.Result.REFUSED,
+          StateStore.Result.APPLIED, StateStore.Result.APPLIED);
+      assertThat(store.get(Table.WORKLOAD_STATUS, "d")).isEmpty();
+      assertThat(store.fenceTerm()).isEqualTo(4);
+      // the single-node log applies at term 0, where no command is fenced
+      assertThat(store.applyCommitted(0, 6, command(0, List.of(), put("g", Phase.Running)), List.of()).result())
+          .isEqualTo(StateStore.Result.APPLIED);
+      assertThat(store.applyCommitted(6, 5, List.of(command(7, List.of(), put("d", Phase.Running))), List.of()))
+          .extracting(StateStore.Outcome::result).containsExactly(StateStore.Result.REPLAYED);
+    }
+  }
+
+  /** Only the storage component writes node-local tables: a log entry that writes one was not written by us. */
+  @Test
+  void aCommandWritingANodeLocalTableDoesNotDecode() throws Exception {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+      out.writeByte(1); // format
+      out.writeUTF("n1");
+      out.writeLong(1_000);
+      out.writeLong(0);
+      out.writeInt(0); // no expectations
+      out.writeInt(1);
+      out.writeByte(1); // a delete
+      out.writeUTF(Table.EVENTS.columnFamily());
+      out.writeUTF("a-member");
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> LogCommand.decode(bytes.toByteArray()))
+        .isInstanceOf(java.io.IOException.class).hasMessageContaining("node-local");
+    assertThat(LogCommand.decode(command(0, List.of(), new Mutation.Delete(Table.NODES, "a-member")).encode()).mutations())
+        .hasSize(1);
+  }
+
   @Test
   void aSnapshotCarriesReplicatedTablesOnlyAndEqualStatesHaveEqualDigests() throws Exception {
     Path snapshot = dir.resolve("snapshot");
