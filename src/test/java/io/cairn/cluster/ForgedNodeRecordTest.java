@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
-import org.apache.ratis.netty.NettyConfigKeys;
+import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
@@ -117,9 +117,9 @@ class ForgedNodeRecordTest {
   /** The attacker's own Raft server: an empty member of the group, waiting for a leader to add it. */
   static RaftServer intruder(Path dir, int port) throws Exception {
     RaftProperties properties = new RaftProperties();
-    RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.NETTY);
-    NettyConfigKeys.Server.setHost(properties, "127.0.0.1");
-    NettyConfigKeys.Server.setPort(properties, port);
+    RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.GRPC);
+    GrpcConfigKeys.Server.setHost(properties, "127.0.0.1");
+    GrpcConfigKeys.Server.setPort(properties, port);
     RaftServerConfigKeys.setStorageDir(properties, List.of(dir.toFile()));
     RaftServer server = RaftServer.newBuilder().setServerId(RaftPeerId.valueOf("intruder"))
         .setGroup(RaftGroup.valueOf(RaftNode.GROUP)).setProperties(properties).setStateMachine(new BaseStateMachine())
@@ -130,7 +130,7 @@ class ForgedNodeRecordTest {
 
   static RaftClient client(RaftPeer server) {
     RaftProperties properties = new RaftProperties();
-    RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.NETTY);
+    RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.GRPC);
     return RaftClient.newBuilder().setProperties(properties).setRaftGroup(RaftGroup.valueOf(RaftNode.GROUP, server))
         .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(5,
             org.apache.ratis.util.TimeDuration.valueOf(200, java.util.concurrent.TimeUnit.MILLISECONDS))).build();
