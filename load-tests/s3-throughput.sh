@@ -4,7 +4,9 @@
 # rates each alone (a PUT needs both: MD5 for the ETag, SHA-256 for chunk names), and nginx serving
 # the same bytes with sendfile and one worker per core, as the node has its threads on every core.
 # Goals: PUT >= 0.6 (64 MiB) / 0.4 (1 MiB) x min(disk, MD5, SHA-256); GET >= 0.8 (64 MiB) / 0.7
-# (1 MiB) x nginx.
+# (1 MiB) x nginx. Then the 64 MiB PUT and GET again against a node serving S3 over TLS (tls.http,
+# certificates from `cairn tls`), same run: goal TLS >= 0.7 of plaintext; prints the negotiated
+# protocol and cipher and whether the JVM uses its AES intrinsics (AES-NI).
 # The client is one curl process running C transfers at once (SigV4 via --aws-sigv4, unsigned
 # payload): a JVM client spent three times the server's CPU on this 2-core machine and so measured
 # itself. Each size and direction is warmed up first, 10 s (30 s for the first, which warms the whole
@@ -35,6 +37,7 @@ key=BENCHKEY0000000000001; secret=bench/secret/0000000000000000000000000000
 CAIRN_S3_ACCESS_KEY_ID=$key CAIRN_S3_SECRET_ACCESS_KEY=$secret CAIRN_STORAGE_COMPRESSION=none \
   bin/cairn agent --data-dir "$work/data" --http-port 0 --s3-port 0 --log-format json > "$work/node.log" 2>&1 &
 pids+=("$!")
+plain_node=$!
 until [ -f "$work/data/s3.port" ]; do sleep 0.1; done
 ep="http://127.0.0.1:$(cat "$work/data/s3.port")"
 python3 - "$ep" "$key" "$secret" <<'PY'
@@ -72,11 +75,12 @@ transfers() {
   [ "$sign" = yes ] && auth=(--aws-sigv4 "aws:amz:us-east-1:s3" --user "$key:$secret" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD")
   local t0 t1
   t0=$(date +%s.%N)
-  curl -sS --no-progress-meter --fail -Z --parallel-max "$conc" -K "$cfg" "${auth[@]}" >/dev/null
+  curl -sS --no-progress-meter --fail -Z --parallel-max "$conc" -K "$cfg" "${auth[@]}" "${curl_tls[@]}" >/dev/null
   t1=$(date +%s.%N)
   python3 -c "print(round($size * $count / 1048576 / ($t1 - $t0), 1))"
 }
 
+curl_tls=()
 echo "baselines: disk write+fsync $disk_mib MiB/s, JVM MD5 $md5_mib MiB/s, JVM SHA-256 $hash_mib MiB/s"
 mkdir -p "$work/files"
 # warm_up SECONDS CMD...: runs CMD until SECONDS have passed (at least twice): the JIT keeps
@@ -114,3 +118,30 @@ print(f"{label:>6} objects: PUT {put:8.1f} MiB/s = {put/ceiling:.2f} x min(disk,
       f"GET {get:8.1f} MiB/s vs nginx {nginx:8.1f} = {get/nginx:.2f} (goal {get_goal})")
 PY
 done
+
+# the same 64 MiB PUT and GET over TLS, against a second node (the first one stopped, so they do not share the cores)
+plain_put=$put; plain_get=$get
+kill "$plain_node"; wait "$plain_node" 2>/dev/null || true
+bin/cairn tls ca create --out "$work/pki" >/dev/null
+bin/cairn tls cert create --ca "$work/pki" --role server --name node --ip 127.0.0.1 --out "$work/pki" >/dev/null
+CAIRN_S3_ACCESS_KEY_ID=$key CAIRN_S3_SECRET_ACCESS_KEY=$secret CAIRN_STORAGE_COMPRESSION=none \
+  CAIRN_TLS_CA_FILE="$work/pki/ca.pem" CAIRN_TLS_CERT_FILE="$work/pki/node.pem" CAIRN_TLS_KEY_FILE="$work/pki/node-key.pem" \
+  CAIRN_TLS_HTTP=true bin/cairn agent --data-dir "$work/tls" --http-port 0 --s3-port 0 --log-format json > "$work/tls.log" 2>&1 &
+pids+=("$!")
+until [ -f "$work/tls/s3.port" ]; do sleep 0.1; done
+ep="https://127.0.0.1:$(cat "$work/tls/s3.port")"
+curl_tls=(--cacert "$work/pki/ca.pem")
+python3 - "$ep" "$key" "$secret" "$work/pki/ca.pem" <<'PY'
+import sys, boto3
+s3 = boto3.client("s3", endpoint_url=sys.argv[1], aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3],
+                  region_name="us-east-1", verify=sys.argv[4])
+s3.create_bucket(Bucket="bench")
+PY
+warm_up 20 fresh_put
+put=$(median_of_3 fresh_put)
+warm_up 10 transfers get "$ep" "$size" "$count" "$conc" yes
+get=$(median_of_3 transfers get "$ep" "$size" "$count" "$conc" yes)
+cipher=$(curl -sv --cacert "$work/pki/ca.pem" "$ep/" -o /dev/null 2>&1 | sed -n 's/.*SSL connection using //p' | head -1)
+aes=$("$JAVA_HOME/bin/java" -XX:+PrintFlagsFinal -version 2>/dev/null | awk '$2=="UseAESIntrinsics" {print $4}')
+aesni=$(grep -qw aes /proc/cpuinfo && echo yes || echo no)
+python3 -c "print(f'64 MiB over TLS ($cipher; cpu AES-NI: $aesni, JVM UseAESIntrinsics: $aes): PUT $put MiB/s = {$put/$plain_put:.2f} x plaintext, GET $get MiB/s = {$get/$plain_get:.2f} x plaintext (goal >= 0.7)')"
