@@ -88,6 +88,27 @@ class ClusterTlsTest {
     assertThat(cluster.node(1).get("/api/v1/workloads/via-listener?consistent=true").status()).isEqualTo(200);
     JsonObject status = listener.get("/api/v1/cluster").json();
     assertThat(status.getJsonArray("servers")).hasSize(4);
+    // logs and tasks of another node come through this one over the peer port
+    String talk = "while true; do echo \"hello from $CAIRN_INSTANCE_ID\"; sleep 0.2; done";
+    assertThat(cluster.node(1).put("/api/v1/workloads/talker", Manifests.workload("talker", 3, "sh", "-c", talk)
+        .encode()).status()).isEqualTo(201);
+    ClusterNodes.Member asked = cluster.node(0);
+    await().atMost(Duration.ofSeconds(30)).until(() -> "Running".equals(asked.get("/api/v1/workloads/talker").json()
+        .getJsonObject("status").getString("phase")));
+    String remote = asked.get("/api/v1/workloads/talker").json().getJsonObject("status").getJsonArray("instances")
+        .stream().map(o -> (JsonObject) o).filter(i -> !i.getString("node").equals(asked.nodeId())).findFirst()
+        .orElseThrow().getString("id");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+        asked.get("/api/v1/workloads/talker/logs?instance=" + remote + "&tail=3").body()).contains("hello from " + remote));
+    assertThat(cluster.node(1).delete("/api/v1/workloads/talker").status()).isIn(200, 202, 204);
+    ClusterNodes.Member submittedTo = cluster.node(2);
+    var submitted = submittedTo.send("POST", "/api/v1/tasks", new JsonObject()
+        .put("command", new io.vertx.core.json.JsonArray(List.of("sh", "-c", "echo task over tls"))).encode());
+    assertThat(submitted.status()).as(submitted.body()).isEqualTo(201);
+    String task = submitted.json().getString("id");
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(
+        asked.get("/api/v1/tasks/" + task + "/output").body()).contains("task over tls"));
+
     JsonObject ready = cluster.node(0).get("/health/ready").json();
     assertThat(ready.getJsonObject("checks").getJsonObject("tls").getJsonObject("data").getString("peers"))
         .isEqualTo("mutual TLS");
@@ -241,10 +262,7 @@ class ClusterTlsTest {
 
   /** A Ratis server that claims to be a member of the cluster's group and campaigns for votes. */
   private static RaftServer intruderServer(Path dir, Parameters params) throws Exception {
-    int port;
-    try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) { // closed again: Ratis exits if its port is taken
-      port = probe.getLocalPort();
-    }
+    int port = ClusterNodes.freePort(); // outside the ephemeral range: Ratis exits the JVM if its port is taken
     RaftProperties properties = new RaftProperties();
     RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.GRPC);
     GrpcConfigKeys.Server.setHost(properties, "127.0.0.1");

@@ -137,8 +137,6 @@ class ForgedNodeRecordTest {
   }
 
   static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    return ClusterNodes.freePort(); // outside the ephemeral range: Ratis exits the JVM if its port is taken
   }
 }

@@ -141,7 +141,8 @@ class ResilienceTest {
     }
     failNext.set(0);
     assertThat(result(resilience.call("up", true, this::get))).isEqualTo("ok");
-    assertThat(resilience.states()).containsEntry("down", CircuitBreakerState.OPEN)
-        .containsEntry("up", CircuitBreakerState.CLOSED);
+    // "down" opened (and may already be half-open again on a loaded machine: reset is 800 ms); "up" never did
+    assertThat(resilience.states().get("down")).isIn(CircuitBreakerState.OPEN, CircuitBreakerState.HALF_OPEN);
+    assertThat(resilience.states()).containsEntry("up", CircuitBreakerState.CLOSED);
   }
 }

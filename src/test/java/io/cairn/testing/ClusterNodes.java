@@ -314,10 +314,27 @@ public final class ClusterNodes implements AutoCloseable {
     return "CAIRN_" + path.replaceAll("([a-z0-9])([A-Z])", "$1_$2").replace('.', '_').toUpperCase(java.util.Locale.ROOT);
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+  private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * A free port below Linux's ephemeral range (32768-60999): the ports a node binds with 0 (API, S3)
+   * come from that range, so they can never take the peer or Raft port chosen here before the node
+   * binds it (Ratis's gRPC server exits the JVM when its port is taken).
+   */
+  public static int freePort() throws IOException {
+    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = random.nextInt(20_000, 32_000);
+      if (!HANDED_OUT.add(port)) { // never the same port twice in one test JVM (a cluster's peer and Raft port were)
+        continue;
+      }
+      try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+        return s.getLocalPort();
+      } catch (IOException taken) {
+        // try another
+      }
     }
+    throw new IOException("no free port in 20000-32000");
   }
 
   @Override
