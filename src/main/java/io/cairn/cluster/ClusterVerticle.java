@@ -237,8 +237,13 @@ public final class ClusterVerticle extends VerticleBase {
     }
     Member me = member(self.get());
     if (st.leaderId() == null) {
-      // a member that joined empty learns of the leader only once the leader added it: ask it to
-      return !registered && leaderHint != null ? join(null, leaderHint, me) : Future.succeededFuture();
+      // a member that joined empty learns of the leader only once the leader added it: ask it to, and
+      // if that one is not the leader any more (leadership moved meanwhile), find the current one
+      if (registered || leaderHint == null) {
+        return Future.succeededFuture();
+      }
+      return join(null, leaderHint, me).recover(e -> formation.currentLeader(me, clusterAddress())
+          .onSuccess(hint -> leaderHint = hint != null ? hint : leaderHint).mapEmpty());
     }
     if (!me.equals(registeredAs)) {
       registered = false;

@@ -39,8 +39,31 @@ final class Formation {
     this.peers = peers;
   }
 
-  /** Before this node belongs to a group: recover it, join an existing one, or bootstrap a new one. */
+  /** Hello to every other join address; a peer that does not answer gives null. */
+  private List<Future<HelloReply>> hellos(Member me, String myClusterAddress) {
+    List<Future<HelloReply>> hellos = new ArrayList<>();
+    for (String address : settings.join()) {
+      if (!address.equals(myClusterAddress)) {
+        hellos.add(peers.call(address, address, PeerGrpcClient.Hello, HelloRequest.newBuilder().setFrom(me).build(), false)
+            .otherwise((HelloReply) null));
+      }
+    }
+    return hellos;
+  }
+
   /**
+   * The cluster address of the leader the join peers know now (null when none does): an empty member
+   * whose join went to a leader that lost its leadership asks again there.
+   */
+  Future<String> currentLeader(Member me, String myClusterAddress) {
+    List<Future<HelloReply>> hellos = hellos(me, myClusterAddress);
+    return Future.join(hellos).transform(ar -> Future.succeededFuture(hellos.stream().map(Future::result)
+        .filter(Objects::nonNull).filter(HelloReply::getFormed).map(HelloReply::getLeaderClusterAddress)
+        .filter(a -> !a.isEmpty()).findFirst().orElse(null)));
+  }
+
+  /**
+   * Before this node belongs to a group: recover it, join an existing one, or bootstrap a new one.
    * One attempt; completes with the leader's cluster address when it joined a running cluster
    * through it (null otherwise).
    */
@@ -51,13 +74,7 @@ final class Formation {
         return null;
       });
     }
-    List<Future<HelloReply>> hellos = new ArrayList<>();
-    for (String address : settings.join()) {
-      if (!address.equals(myClusterAddress)) {
-        hellos.add(peers.call(address, address, PeerGrpcClient.Hello, HelloRequest.newBuilder().setFrom(me).build(), false)
-            .otherwise((HelloReply) null));
-      }
-    }
+    List<Future<HelloReply>> hellos = hellos(me, myClusterAddress);
     return Future.join(hellos).transform(ar -> {
       List<HelloReply> replies = hellos.stream().map(Future::result).filter(Objects::nonNull).toList();
       HelloReply formed = replies.stream().filter(HelloReply::getFormed)

@@ -58,7 +58,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(400)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterTlsTest {
-  @TempDir
+  @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
   static Path root;
   static ClusterNodes cluster;
 
