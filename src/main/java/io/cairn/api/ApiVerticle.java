@@ -62,7 +62,8 @@ public final class ApiVerticle extends VerticleBase {
     }
     reads = new ReadPoints(vertx, config.requestTimeout(), config.cluster().writeTimeout(), config.cluster().enabled());
     router.get("/api/*").handler(reads);
-    new WorkloadRoutes(vertx, config.requestTimeout()).mount(router);
+    WorkloadRoutes workloads = new WorkloadRoutes(vertx, config.requestTimeout());
+    workloads.mount(router);
     new LogRoutes(vertx, config.requestTimeout(), nodeId).mount(router);
     new EventRoutes(vertx, new StorageClient(vertx, config.requestTimeout())).mount(router);
     new ProbeRoutes(vertx, registry).mount(router);
@@ -105,6 +106,7 @@ public final class ApiVerticle extends VerticleBase {
     });
     return tokens.start(vertx, config.requestTimeout())
         .compose(v -> reads.start())
+        .compose(v -> workloads.start())
         .compose(v -> server.requestHandler(guarded.handler()).invalidRequestHandler(ApiErrors::invalidRequest).listen());
   }
 

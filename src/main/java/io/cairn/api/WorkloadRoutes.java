@@ -6,6 +6,7 @@ import io.cairn.bus.Bus;
 import io.cairn.model.CairnException;
 import io.cairn.model.FieldError;
 import io.cairn.reconcile.ReconcileBus;
+import io.cairn.reconcile.WorkloadReads;
 import io.cairn.reconcile.WorkloadView;
 import io.cairn.workload.WorkloadWatch;
 import io.vertx.core.Future;
@@ -24,9 +25,19 @@ final class WorkloadRoutes {
   private final Duration timeout;
   private final RenderCache rendered = new RenderCache(1024);
 
+  /** The reconciler's published views: plain reads of one workload are answered from them, on this event loop. */
+  private WorkloadReads published;
+
   WorkloadRoutes(Vertx vertx, Duration timeout) {
     this.vertx = vertx;
     this.timeout = timeout;
+  }
+
+  /** Asks the reconciler once for the views it publishes (before the server listens). */
+  Future<Void> start() {
+    return Bus.<WorkloadReads>request(vertx, ReconcileBus.READS, new ReconcileBus.ReadsQuery(), timeout, null)
+        .onSuccess(reads -> published = reads)
+        .mapEmpty();
   }
 
   void mount(Router router) {
@@ -51,15 +62,22 @@ final class WorkloadRoutes {
       watch(ctx, ctx.pathParam("name"));
       return;
     }
+    WorkloadView local = ReadPoints.localViewSuffices(ctx) ? published.get(ctx.pathParam("name")) : null;
+    if (local != null) {
+      render(ctx, local);
+      return;
+    }
     this.<WorkloadView>ask(ctx, ReconcileBus.GET, new ReconcileBus.Get(ctx.pathParam("name")))
-        .onSuccess(view -> {
-          if (Authorizer.readerOnly(ctx)) {
-            reply(ctx, 200, io.cairn.workload.Redaction.env(WorkloadJson.render(view)));
-          } else {
-            ctx.response().putHeader("Content-Type", "application/json").end(rendered.of(view));
-          }
-        })
+        .onSuccess(view -> render(ctx, view))
         .onFailure(e -> ApiErrors.fail(ctx, e));
+  }
+
+  private void render(RoutingContext ctx, WorkloadView view) {
+    if (Authorizer.readerOnly(ctx)) {
+      reply(ctx, 200, io.cairn.workload.Redaction.env(WorkloadJson.render(view)));
+    } else {
+      ctx.response().putHeader("Content-Type", "application/json").end(rendered.of(view));
+    }
   }
 
   private void list(RoutingContext ctx) {
