@@ -42,8 +42,10 @@ final class WorkloadRoutes {
 
   void mount(Router router) {
     router.get("/api/v1/workloads").handler(this::list);
-    router.put("/api/v1/workloads/:name").handler(this::apply);
+    // reads first: the router matches each route's path before its method, so a GET otherwise
+    // paid for matching the PUT route's pattern too
     router.get("/api/v1/workloads/:name").handler(this::get);
+    router.put("/api/v1/workloads/:name").handler(this::apply);
     router.delete("/api/v1/workloads/:name").handler(this::delete);
     router.post("/api/v1/workloads/:name/scale").handler(this::scale);
     router.post("/api/v1/workloads/:name/retry").handler(this::retry);
