@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Benchmark: GET /api/v1/workloads/{name} on a real node, next to a bare Vert.x route returning the
-# same bytes, measured in the same run with the same load generator (wrk). Prints the ratio
-# (goal >= 0.6), plus the node's start-to-ready time and idle RSS. Traffic stays on 127.0.0.1.
+# same bytes, measured in the same run with the same load generator (wrk), alternating ROUNDS times
+# after two warm-up rounds each. Prints per round the ratio of throughputs and of p99s. Goal:
+# throughput >= 0.8 of bare and p99 <= 5x bare's p99. Also the node's start-to-ready time and idle RSS.
+# AUTH=1: the node requires tokens (auth.enabled); the benchmark bootstraps the admin token with
+# `cairn acl bootstrap` and sends it as a Bearer header to both servers, so both parse the same header.
+# Traffic stays on 127.0.0.1.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -12,19 +16,22 @@ command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk;
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
+ROUNDS=${ROUNDS:-3}
+AUTH=${AUTH:-0}
 work=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+auth_env=(CAIRN_AUTH_ENABLED=false); [ "$AUTH" = 1 ] && auth_env=(CAIRN_AUTH_ENABLED=true)
 
 # 1. start-to-ready of `bin/cairn agent --dev` (first run builds the class-data archive; measure the second)
-bin/cairn agent --dev --data-dir "$work/warm" --http-port 0 --log-format json > "$work/warm.log" 2>&1 & p=$!
+env "${auth_env[@]}" bin/cairn agent --dev --data-dir "$work/warm" --http-port 0 --log-format json > "$work/warm.log" 2>&1 & p=$!
 for _ in $(seq 600); do grep -q '"node ready' "$work/warm.log" 2>/dev/null && break; kill -0 "$p" 2>/dev/null || { cat "$work/warm.log"; exit 1; }; sleep 0.1; done
 kill "$p"; wait "$p" || true
 # a fixed port, as in production (port 0 would run a single API instance)
-bin/cairn agent --dev --data-dir "$work/data" --http-port "$(free_port)" --log-format json > "$work/node.log" 2>&1 & node=$!
+env "${auth_env[@]}" bin/cairn agent --dev --data-dir "$work/data" --http-port "$(free_port)" --log-format json > "$work/node.log" 2>&1 & node=$!
 pids+=("$node")
 for _ in $(seq 1200); do grep -q '"node ready' "$work/node.log" 2>/dev/null && break; kill -0 "$node" 2>/dev/null || { cat "$work/node.log"; exit 1; }; sleep 0.05; done
 ready_ms=$(grep -o '"startToReadyMs":[0-9]*' "$work/node.log" | cut -d: -f2)
@@ -32,10 +39,16 @@ port=$(cat "$work/data/http.port")
 sleep 5
 rss_kb=$(awk '/VmRSS/ {print $2}' /proc/$node/status)
 
-# 2. a workload to read
-curl -sf -X PUT "http://127.0.0.1:$port/api/v1/workloads/web" -H 'Content-Type: application/json' \
+# 2. a token (AUTH=1) and a workload to read
+header=()
+if [ "$AUTH" = 1 ]; then
+  token=$(bin/cairn acl bootstrap --addr "http://127.0.0.1:$port" -o json \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')
+  header=(-H "Authorization: Bearer $token")
+fi
+curl -sf "${header[@]}" -X PUT "http://127.0.0.1:$port/api/v1/workloads/web" -H 'Content-Type: application/json' \
   -d '{"metadata":{"labels":{"app":"web"}},"spec":{"replicas":2,"command":["sleep","3600"],"resources":{"cpu":"10m","memory":"8Mi"}}}' >/dev/null
-curl -sf "http://127.0.0.1:$port/api/v1/workloads/web" > "$work/body.json"
+curl -sf "${header[@]}" "http://127.0.0.1:$port/api/v1/workloads/web" > "$work/body.json"
 
 # 3. the baseline: bare Vert.x, same bytes
 bare_port=$(free_port)
@@ -43,19 +56,27 @@ bare_port=$(free_port)
 pids+=("$!")
 until grep -q 'bare server' "$work/bare.log" 2>/dev/null; do sleep 0.1; done
 
-run() {  # prints requests/second and p99 latency
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$1" > "$work/wrk.txt"
-  rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt")
-  p99=$(awk '$1=="99%" {print $2}' "$work/wrk.txt")
-  echo "$rps $p99"
+ms() { python3 -c "import sys; v=sys.argv[1]; print(float(v[:-2]) if v.endswith('ms') else float(v[:-2])/1000 if v.endswith('us') else float(v[:-1])*1000)" "$1"; }
+run() {  # url; prints requests/second and p99 in ms
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${header[@]}" "$1" > "$work/wrk.txt"
+  echo "$(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt") $(ms "$(awk '$1=="99%" {print $2}' "$work/wrk.txt")")"
 }
-run "http://127.0.0.1:$port/api/v1/workloads/web" >/dev/null   # warm-up both JITs
-run "http://127.0.0.1:$bare_port/api/v1/workloads/web" >/dev/null
-read -r cairn_rps cairn_p99 < <(run "http://127.0.0.1:$port/api/v1/workloads/web")
-read -r bare_rps bare_p99 < <(run "http://127.0.0.1:$bare_port/api/v1/workloads/web")
-curl -sf -X DELETE "http://127.0.0.1:$port/api/v1/workloads/web" >/dev/null
-
-printf 'GET /api/v1/workloads/web  cairn: %s req/s (p99 %s)   bare vert.x: %s req/s (p99 %s)\n' \
-  "$cairn_rps" "$cairn_p99" "$bare_rps" "$bare_p99"
-python3 -c "print('ratio cairn/bare = %.2f (goal >= 0.6)' % ($cairn_rps/$bare_rps))"
+cairn_url="http://127.0.0.1:$port/api/v1/workloads/web"
+bare_url="http://127.0.0.1:$bare_port/api/v1/workloads/web"
+for _ in 1 2; do run "$cairn_url" >/dev/null; run "$bare_url" >/dev/null; done   # warm up both JITs
+[ "$AUTH" = 1 ] && echo "auth on (Bearer token, both servers)" || echo "auth off"
+results=()
+for _ in $(seq "$ROUNDS"); do
+  read -r cairn_rps cairn_p99 < <(run "$cairn_url")
+  read -r bare_rps bare_p99 < <(run "$bare_url")
+  printf 'GET /api/v1/workloads/web  cairn: %s req/s (p99 %s ms)   bare vert.x: %s req/s (p99 %s ms)\n' \
+    "$cairn_rps" "$cairn_p99" "$bare_rps" "$bare_p99"
+  results+=("$cairn_rps/$bare_rps:$cairn_p99/$bare_p99")
+done
+curl -sf "${header[@]}" -X DELETE "$cairn_url" >/dev/null
+python3 -c "
+rounds = [tuple(eval(p) for p in r.split(':')) for r in '${results[*]}'.split()]
+t = [r[0] for r in rounds]; l = [r[1] for r in rounds]
+print('throughput cairn/bare = %s (mean %.2f; goal >= 0.8)' % (', '.join('%.2f' % x for x in t), sum(t) / len(t)))
+print('p99 cairn/bare = %s (mean %.1fx; goal <= 5x)' % (', '.join('%.1fx' % x for x in l), sum(l) / len(l)))"
 echo "start-to-ready: ${ready_ms} ms (goal <= 1500)   idle RSS: $((rss_kb/1024)) MB (goal <= 150)"

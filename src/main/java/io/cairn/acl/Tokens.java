@@ -92,11 +92,16 @@ public final class Tokens {
     return HexFormat.of().formatHex(hashBytes(secret));
   }
 
-  private static byte[] hashBytes(String secret) {
+  /** One digest per thread: every request hashes its token, and looking the algorithm up cost more than hashing. */
+  private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
     try {
-      return MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  });
+
+  private static byte[] hashBytes(String secret) {
+    return SHA_256.get().digest(secret.getBytes(StandardCharsets.UTF_8)); // digest() also resets it
   }
 }

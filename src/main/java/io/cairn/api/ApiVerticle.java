@@ -61,14 +61,14 @@ public final class ApiVerticle extends VerticleBase {
     router.route().handler(authorizer);
     router.route().handler(limits::byToken);
     BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.httpMaxBodyBytes());
-    for (io.vertx.core.http.HttpMethod m : java.util.List.of(io.vertx.core.http.HttpMethod.PUT,
-        io.vertx.core.http.HttpMethod.POST, io.vertx.core.http.HttpMethod.PATCH)) {
-      router.route(m, "/api/*").handler(bodies);
-      router.route(m, "/api/*").handler(Bodies.preParser(vertx));
-    }
+    // one route for the methods that carry bodies: with one route per method and handler, every GET
+    // matched six routes by path for the router to refuse each by method (a set of allowed methods apiece)
+    router.route("/api/*").method(io.vertx.core.http.HttpMethod.PUT).method(io.vertx.core.http.HttpMethod.POST)
+        .method(io.vertx.core.http.HttpMethod.PATCH).handler(bodies).handler(Bodies.preParser(vertx));
     reads = new ReadPoints(vertx, config.requestTimeout(), config.cluster().writeTimeout(), config.cluster().enabled());
     router.get("/api/*").handler(reads);
-    new WorkloadRoutes(vertx, config.requestTimeout()).mount(router);
+    WorkloadRoutes workloads = new WorkloadRoutes(vertx, config.requestTimeout());
+    workloads.mount(router);
     new LogRoutes(vertx, config.requestTimeout(), nodeId).mount(router);
     new EventRoutes(vertx, new StorageClient(vertx, config.requestTimeout())).mount(router);
     new ProbeRoutes(vertx, registry).mount(router);
@@ -117,6 +117,7 @@ public final class ApiVerticle extends VerticleBase {
     });
     return tokens.start(vertx, config.requestTimeout())
         .compose(v -> reads.start())
+        .compose(v -> workloads.start())
         .compose(v -> server.requestHandler(guarded.handler()).invalidRequestHandler(ApiErrors::invalidRequest).listen());
   }
 

@@ -30,6 +30,7 @@ public final class ReadPoints implements Handler<RoutingContext> {
   /** gRPC request metadata naming the log index a call must not be served before. */
   public static final String GRPC_RESOURCE_VERSION = "x-cairn-resource-version";
   private static final String PARAM = "resourceVersion";
+  private static final String AT_READ_POINT = "cairn.readPoint";
 
   private final Vertx vertx;
   private final Duration timeout;
@@ -86,10 +87,14 @@ public final class ReadPoints implements Handler<RoutingContext> {
     stamp(ctx.response().headers());
     Future<Void> ready;
     try {
-      ready = Params.bool(ctx, "consistent") ? consistent(RequestIds.of(ctx)) : Future.succeededFuture();
+      boolean linearizable = Params.bool(ctx, "consistent");
+      ready = linearizable ? consistent(RequestIds.of(ctx)) : Future.succeededFuture();
       Long version = resourceVersion(ctx.queryParams().get(PARAM), PARAM);
       if (version != null) {
         ready = ready.compose(v -> reached(version, RequestIds.of(ctx)));
+      }
+      if (linearizable || version != null) {
+        ctx.put(AT_READ_POINT, Boolean.TRUE);
       }
     } catch (RuntimeException e) {
       ApiErrors.fail(ctx, e);
@@ -100,6 +105,15 @@ public final class ReadPoints implements Handler<RoutingContext> {
       return;
     }
     ready.onSuccess(v -> ctx.next()).onFailure(e -> ApiErrors.fail(ctx, e));
+  }
+
+  /**
+   * Whether the read asked only for this node's view (neither {@code consistent} nor
+   * {@code resourceVersion}), so a front end's local copy of a component's view may answer it. A
+   * read at a read point must ask the component: its answer is ordered behind the applied log there.
+   */
+  static boolean localViewSuffices(RoutingContext ctx) {
+    return ctx.get(AT_READ_POINT) == null;
   }
 
   /** Null when not given; INVALID_ARGUMENT naming {@code field} when not a resource version. */

@@ -6,6 +6,7 @@ import io.cairn.bus.Bus;
 import io.cairn.model.CairnException;
 import io.cairn.model.FieldError;
 import io.cairn.reconcile.ReconcileBus;
+import io.cairn.reconcile.WorkloadReads;
 import io.cairn.reconcile.WorkloadView;
 import io.cairn.workload.WorkloadWatch;
 import io.vertx.core.Future;
@@ -24,15 +25,27 @@ final class WorkloadRoutes {
   private final Duration timeout;
   private final RenderCache rendered = new RenderCache(1024);
 
+  /** The reconciler's published views: plain reads of one workload are answered from them, on this event loop. */
+  private WorkloadReads published;
+
   WorkloadRoutes(Vertx vertx, Duration timeout) {
     this.vertx = vertx;
     this.timeout = timeout;
   }
 
+  /** Asks the reconciler once for the views it publishes (before the server listens). */
+  Future<Void> start() {
+    return Bus.<WorkloadReads>request(vertx, ReconcileBus.READS, new ReconcileBus.ReadsQuery(), timeout, null)
+        .onSuccess(reads -> published = reads)
+        .mapEmpty();
+  }
+
   void mount(Router router) {
     router.get("/api/v1/workloads").handler(this::list);
-    router.put("/api/v1/workloads/:name").handler(this::apply);
+    // reads first: the router matches each route's path before its method, so a GET otherwise
+    // paid for matching the PUT route's pattern too
     router.get("/api/v1/workloads/:name").handler(this::get);
+    router.put("/api/v1/workloads/:name").handler(this::apply);
     router.delete("/api/v1/workloads/:name").handler(this::delete);
     router.post("/api/v1/workloads/:name/scale").handler(this::scale);
     router.post("/api/v1/workloads/:name/retry").handler(this::retry);
@@ -51,15 +64,22 @@ final class WorkloadRoutes {
       watch(ctx, ctx.pathParam("name"));
       return;
     }
+    WorkloadView local = ReadPoints.localViewSuffices(ctx) ? published.get(ctx.pathParam("name")) : null;
+    if (local != null) {
+      render(ctx, local);
+      return;
+    }
     this.<WorkloadView>ask(ctx, ReconcileBus.GET, new ReconcileBus.Get(ctx.pathParam("name")))
-        .onSuccess(view -> {
-          if (Authorizer.readerOnly(ctx)) {
-            reply(ctx, 200, io.cairn.workload.Redaction.env(WorkloadJson.render(view)));
-          } else {
-            ctx.response().putHeader("Content-Type", "application/json").end(rendered.of(view));
-          }
-        })
+        .onSuccess(view -> render(ctx, view))
         .onFailure(e -> ApiErrors.fail(ctx, e));
+  }
+
+  private void render(RoutingContext ctx, WorkloadView view) {
+    if (Authorizer.readerOnly(ctx)) {
+      reply(ctx, 200, io.cairn.workload.Redaction.env(WorkloadJson.render(view)));
+    } else {
+      ctx.response().putHeader("Content-Type", "application/json").end(rendered.of(view));
+    }
   }
 
   private void list(RoutingContext ctx) {

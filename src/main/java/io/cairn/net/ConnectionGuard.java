@@ -84,6 +84,10 @@ public final class ConnectionGuard {
     return new Attached(req -> {
       Conn c = state.conns.get(key(req.connection()));
       if (c != null) {
+        // drop the answered ones now, not at the next tick: a keep-alive connection under load
+        // sends hundreds of requests per tick, and holding each (with its response and routing
+        // context) for up to a tick made them outlive young collections and fill the old generation
+        c.requests.removeIf(Req::answered);
         c.requests.add(new Req(req, System.currentTimeMillis()));
         c.seenRequest = true;
         c.idleSince = 0;
@@ -92,7 +96,11 @@ public final class ConnectionGuard {
     }, () -> vertx.cancelTimer(timer));
   }
 
-  private record Req(HttpServerRequest request, long startedAt) {}
+  private record Req(HttpServerRequest request, long startedAt) {
+    boolean answered() {
+      return request.response().ended() || request.response().closed();
+    }
+  }
 
   private static final class Conn {
     final Object connection;
@@ -156,7 +164,7 @@ public final class ConnectionGuard {
       long now = System.currentTimeMillis();
       List<Conn> expired = new ArrayList<>();
       for (Conn c : conns.values()) {
-        c.requests.removeIf(r -> r.request().response().ended() || r.request().response().closed());
+        c.requests.removeIf(Req::answered);
         if (!c.seenRequest) {
           if (now - c.connectedAt > limits.requestHeaderTimeout().toMillis()) {
             expired.add(c);

@@ -60,7 +60,7 @@ final class AppliedView {
         read.get(i).forEach(e -> mem.take(table, e.key(), e.value(), e.logIndex()));
       }
       since.forEach(a -> a.changes().forEach(c -> mem.take(c.table(), c.key(), c.value(), c.logIndex())));
-      mem.revision++;
+      mem.publish();
       firstLoad.tryComplete();
     });
   }
@@ -112,9 +112,7 @@ final class AppliedView {
         default -> { }
       }
     }
-    if (!touched.isEmpty()) {
-      mem.revision++;
-    }
+    mem.publish(); // this node's own commands too: the view may hold them before their commit returns
     return new Touched(touched, removed, nodes, placed);
   }
 }

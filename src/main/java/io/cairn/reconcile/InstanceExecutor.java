@@ -234,7 +234,7 @@ final class InstanceExecutor {
             mem.take(m.table(), m.key(), m instanceof io.cairn.state.Mutation.Put p ? p.value() : null,
                 written.logIndex());
           }
-          mem.revision++;
+          mem.publish();
           changes.touched.forEach(name -> vertx.eventBus().publish(ReconcileBus.CHANGED, new ReconcileBus.Changed(name)));
           // the registry says where instances run: only this node's own are claimed here
           changes.located.stream().filter(id -> mem.instances.containsKey(id)

@@ -14,6 +14,8 @@ public final class ReconcileBus {
   public static final String SCALE = ADDRESSES.local("scale");
   public static final String RETRY = ADDRESSES.local("retry");
   public static final String HEALTH = ADDRESSES.local("health");
+  /** Asked once by each front end at start: the {@link WorkloadReads} it then reads from its own event loop. */
+  public static final String READS = ADDRESSES.local("reads");
   /** Published after every committed change to a workload's spec, status or instances. */
   public static final String CHANGED = ADDRESSES.local("changed");
 
@@ -49,9 +51,12 @@ public final class ReconcileBus {
 
   public record HealthQuery() {}
 
+  /** Reply: {@link WorkloadReads}, the one this node's reconciler publishes to (shared, read-only to the asker). */
+  public record ReadsQuery() {}
+
   public record Changed(String name) {}
 
   public static final List<Class<?>> MESSAGE_TYPES = List.of(Apply.class, Applied.class, Get.class,
       ListWorkloads.class, Page.class, Delete.class, Scale.class, Retry.class, HealthQuery.class, Changed.class,
-      WorkloadView.class, Reconciler.Health.class);
+      ReadsQuery.class, WorkloadReads.class, WorkloadView.class, Reconciler.Health.class);
 }

@@ -58,6 +58,7 @@ public final class ReconcileVerticle extends VerticleBase {
     this.<ReconcileBus.Delete>serve(ReconcileBus.DELETE, (m, rid) -> service.delete(m.name(), rid));
     this.<ReconcileBus.Scale>serve(ReconcileBus.SCALE, (m, rid) -> service.scale(m, rid));
     this.<ReconcileBus.Retry>serve(ReconcileBus.RETRY, (m, rid) -> service.retry(m.name(), rid));
+    this.<ReconcileBus.ReadsQuery>serve(ReconcileBus.READS, (m, rid) -> Future.succeededFuture(reconciler.reads()));
     this.<ReconcileBus.HealthQuery>serve(ReconcileBus.HEALTH, (m, rid) -> Future.succeededFuture(reconciler.health()));
 
     // The first pass (load, adopt, reconcile) runs in the background: readiness reports it.

@@ -86,6 +86,11 @@ public final class Reconciler {
     return new Health(firstPassDone, passes, lastPassAt);
   }
 
+  /** The views front ends read without asking: published by this reconciler as its view changes. */
+  public WorkloadReads reads() {
+    return mem.published;
+  }
+
   /** Completes once the state was first loaded: until then there is nothing to answer from. */
   Future<Void> loaded() {
     return view.loaded();

@@ -51,8 +51,12 @@ public record WorkloadView(Workload workload, WorkloadStatus status, List<Instan
         return size() > DELETIONS_REMEMBERED;
       }
     };
-    /** Rises with every committed change. */
+    /** Rises with every published change. */
     long revision;
+    /** What front ends read without asking (see {@link WorkloadReads}); follows {@link #publish}. */
+    final WorkloadReads published = new WorkloadReads();
+    /** Workloads whose view changed since the last {@link #publish}. */
+    private final java.util.Set<String> dirty = new java.util.HashSet<>();
     /** workload name -> its instances by id: a workload's instances without a walk over all. */
     private final Map<String, Map<String, InstanceStatus>> byWorkload = new HashMap<>();
     private long cpuRequested;
@@ -63,6 +67,7 @@ public record WorkloadView(Workload workload, WorkloadStatus status, List<Instan
     }
 
     void clear() {
+      dirty.addAll(published.names());
       cpuRequested = 0;
       memoryRequested = 0;
       byWorkload.clear();
@@ -96,6 +101,7 @@ public record WorkloadView(Workload workload, WorkloadStatus status, List<Instan
           }
           count(old, -1);
           count((Workload) value, 1);
+          dirty.add(key);
         }
         case WORKLOAD_STATUS -> {
           if (value == null) {
@@ -103,6 +109,7 @@ public record WorkloadView(Workload workload, WorkloadStatus status, List<Instan
           } else {
             statuses.put(key, (WorkloadStatus) value);
           }
+          dirty.add(key);
         }
         case INSTANCES -> {
           InstanceStatus old = value == null ? instances.remove(key) : instances.put(key, (InstanceStatus) value);
@@ -112,10 +119,12 @@ public record WorkloadView(Workload workload, WorkloadStatus status, List<Instan
             if (of.isEmpty()) {
               byWorkload.remove(old.workload());
             }
+            dirty.add(old.workload());
           }
           if (value != null) {
             InstanceStatus inst = (InstanceStatus) value;
             byWorkload.computeIfAbsent(inst.workload(), w -> new HashMap<>()).put(key, inst);
+            dirty.add(inst.workload());
           }
         }
         case NODES -> {
@@ -137,6 +146,27 @@ public record WorkloadView(Workload workload, WorkloadStatus status, List<Instan
         heldAt.put(id, index);
       }
       return held == null || held < index;
+    }
+
+    /**
+     * Raises the revision and publishes the view of every workload changed since the last call.
+     * Whoever takes changes calls it before giving the event loop back (before answering the
+     * request that caused them), so front ends never read a view older than an answer they sent.
+     */
+    void publish() {
+      if (dirty.isEmpty()) {
+        return;
+      }
+      revision++;
+      for (String name : dirty) {
+        WorkloadView v = view(name);
+        if (v == null) {
+          published.remove(name);
+        } else {
+          published.put(name, v);
+        }
+      }
+      dirty.clear();
     }
 
     private void count(Workload w, int sign) {

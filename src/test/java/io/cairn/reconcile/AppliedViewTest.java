@@ -76,4 +76,30 @@ class AppliedViewTest {
     assertThat(view.apply(applied("n2", 8, new StorageBus.Change(Table.INSTANCES, placed.id(), placed, 8))).any())
         .isFalse();
   }
+
+  @Test
+  void frontEndsReadEachWorkloadAsLastPublishedWholeUntilItIsRemoved() {
+    AppliedView view = new AppliedView("n1", true);
+    WorkloadReads reads = view.mem.published;
+    Workload w = PlannerTest.workload(1, false);
+    view.mem.take(Table.WORKLOADS, "web", w, 3);
+    assertThat(reads.get("web")).as("taken but not yet published").isNull();
+    view.mem.publish();
+    assertThat(reads.get("web").workload()).isEqualTo(w);
+    assertThat(reads.get("web").resourceVersion()).isEqualTo(3);
+
+    // every applied command is published as it is taken: another node's, and this node's own
+    // (which may reach the view before its commit returns here)
+    InstanceStatus placed = InstanceStatus.pending("web-0-a", "web", 0, "n2", "h");
+    view.apply(applied("n2", 4, new StorageBus.Change(Table.INSTANCES, placed.id(), placed, 4)));
+    assertThat(reads.get("web").instances()).containsExactly(placed);
+    long before = reads.get("web").revision();
+    Workload scaled = PlannerTest.workload(2, false);
+    view.apply(applied("n1", 5, new StorageBus.Change(Table.WORKLOADS, "web", scaled, 5)));
+    assertThat(reads.get("web").workload()).isEqualTo(scaled);
+    assertThat(reads.get("web").revision()).as("a new revision: front ends render it again").isGreaterThan(before);
+
+    view.apply(applied("n2", 6, new StorageBus.Change(Table.WORKLOADS, "web", null, 6)));
+    assertThat(reads.get("web")).as("removed").isNull();
+  }
 }
