@@ -49,7 +49,7 @@ final class PeerEndpoint {
     forwarded.accept(grpc);
     HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port).setIdleTimeout(60).setMaxHeaderSize(8192);
     if (tls != null) {
-      io.cairn.tls.VertxTls.serve(options, tls, LISTENER, io.cairn.tls.VertxTls.NODE_ROLES,
+      io.cairn.tls.VertxTls.serve(options, tls, LISTENER, io.cairn.tls.Role.NODES,
           io.vertx.core.http.ClientAuth.REQUIRED);
     }
     server = vertx.createHttpServer(options)

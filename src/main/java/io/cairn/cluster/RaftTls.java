@@ -15,7 +15,6 @@ import org.apache.ratis.thirdparty.io.grpc.Metadata;
 import org.apache.ratis.thirdparty.io.grpc.ServerCall;
 import org.apache.ratis.thirdparty.io.grpc.ServerCallHandler;
 import org.apache.ratis.thirdparty.io.grpc.ServerInterceptor;
-import org.apache.ratis.thirdparty.io.grpc.ServerTransportFilter;
 import org.apache.ratis.thirdparty.io.grpc.Status;
 
 /**
@@ -35,10 +34,10 @@ final class RaftTls {
   static Parameters parameters(NodeTls tls) {
     HandshakeFailures failures = tls.failures();
     Parameters parameters = new Parameters();
-    GrpcConfigKeys.TLS.setConf(parameters, new GrpcTlsConfig(tls.keyManager(), tls.trustManager(LISTENER, io.cairn.tls.VertxTls.NODE_ROLES), true));
-    GrpcConfigKeys.Server.setServicesCustomizer(parameters, (builder, types) -> builder
-        .intercept(new RoleCheck(failures))
-        .addTransportFilter(new UnverifiedTransports(failures)));
+    GrpcConfigKeys.TLS.setConf(parameters, new GrpcTlsConfig(tls.keyManager(), tls.trustManager(LISTENER, io.cairn.tls.Role.NODES), true));
+    // a handshake refused for a certificate is counted by the trust manager; gRPC tells a filter
+    // nothing about a connection that never finished its handshake, so one without any is not
+    GrpcConfigKeys.Server.setServicesCustomizer(parameters, (builder, types) -> builder.intercept(new RoleCheck(failures)));
     return parameters;
   }
 
@@ -63,28 +62,6 @@ final class RaftTls {
       call.close(Status.PERMISSION_DENIED.withDescription("PERMISSION_DENIED: this certificate's role may not call "
           + call.getMethodDescriptor().getFullMethodName()), new Metadata());
       return new ServerCall.Listener<>() {};
-    }
-  }
-
-  /** A connection that ends before its handshake finished was refused by it (or was not TLS). */
-  private static final class UnverifiedTransports extends ServerTransportFilter {
-    private static final Attributes.Key<Boolean> READY = Attributes.Key.create("cairn.ready");
-    private final HandshakeFailures failures;
-
-    UnverifiedTransports(HandshakeFailures failures) {
-      this.failures = failures;
-    }
-
-    @Override
-    public Attributes transportReady(Attributes attributes) {
-      return attributes.toBuilder().set(READY, true).build();
-    }
-
-    @Override
-    public void transportTerminated(Attributes attributes) {
-      if (attributes != null && attributes.get(READY) == null && attributes.get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR) != null) {
-        failures.refused(LISTENER, source(attributes), "unknown", "connection closed before its TLS handshake completed");
-      }
     }
   }
 

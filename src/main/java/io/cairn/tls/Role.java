@@ -18,6 +18,8 @@ public enum Role {
   CLI;
 
   static final String URN_PREFIX = "urn:cairn:role:";
+  /** Certificates of cluster nodes, as opposed to an operator's {@code cli} one. */
+  public static final java.util.Set<Role> NODES = java.util.Set.of(SERVER, CLIENT);
 
   public String urn() {
     return URN_PREFIX + cliName();

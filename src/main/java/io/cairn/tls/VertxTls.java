@@ -12,8 +12,6 @@ import java.util.Set;
 /** Vert.x listener and client options over {@link NodeTls}: TLS 1.2 and 1.3 only, HTTP/2 by ALPN. */
 public final class VertxTls {
   public static final Set<String> PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
-  /** Certificates of cluster nodes, as opposed to an operator's {@code cli} one. */
-  public static final Set<Role> NODE_ROLES = Set.of(Role.SERVER, Role.CLIENT);
 
   private VertxTls() {}
 
@@ -51,6 +49,6 @@ public final class VertxTls {
         .setEnabledSecureTransportProtocols(PROTOCOLS)
         .setVerifyHost(true)
         .setKeyCertOptions(KeyCertOptions.wrap(tls.keyManager()))
-        .setTrustOptions(TrustOptions.wrap(tls.trustManager(listener, NODE_ROLES)));
+        .setTrustOptions(TrustOptions.wrap(tls.trustManager(listener, Role.NODES)));
   }
 }
