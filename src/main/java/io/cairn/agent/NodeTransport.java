@@ -12,6 +12,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
+import java.util.List;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
@@ -70,7 +72,10 @@ final class NodeTransport {
     return new ListenerTransport() {
       @Override
       public HttpServerOptions options(HttpServerOptions options) {
-        return VertxTls.serve(options, tls, listener, Set.of(Role.values()), auth);
+        // S3 is HTTP/1.1 (as AWS's own endpoints; its uploads are not written for HTTP/2); the API
+        // needs HTTP/2 for gRPC
+        return VertxTls.serve(options, tls, listener, Set.of(Role.values()), auth, listener.equals("s3")
+            ? List.of(HttpVersion.HTTP_1_1) : List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1));
       }
 
       @Override

@@ -21,7 +21,13 @@ public final class VertxTls {
    */
   public static HttpServerOptions serve(HttpServerOptions options, NodeTls tls, String listener, Set<Role> roles,
       ClientAuth clientAuth) {
-    return options.setSsl(true).setUseAlpn(true)
+    return serve(options, tls, listener, roles, clientAuth, List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1));
+  }
+
+  /** The same, offering {@code alpn} (in order of preference) to clients that negotiate a protocol. */
+  public static HttpServerOptions serve(HttpServerOptions options, NodeTls tls, String listener, Set<Role> roles,
+      ClientAuth clientAuth, List<HttpVersion> alpn) {
+    return options.setSsl(true).setUseAlpn(true).setAlpnVersions(alpn)
         .setEnabledSecureTransportProtocols(PROTOCOLS)
         .setKeyCertOptions(KeyCertOptions.wrap(tls.keyManager()))
         .setTrustOptions(TrustOptions.wrap(tls.trustManager(listener, roles)))

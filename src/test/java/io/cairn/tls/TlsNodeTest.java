@@ -144,6 +144,11 @@ class TlsNodeTest {
   @Test
   @Order(4)
   void boto3SpeaksS3OverTlsWithTheCa() throws Exception {
+    // S3 offers HTTP/1.1 only by ALPN, as AWS does: an HTTP/2 client falls back
+    HttpResponse<String> s3 = get(client(pki("operator.pem"), pki("operator-key.pem"), pki("ca.pem")),
+        "https://127.0.0.1:" + node.agent().s3Port() + "/");
+    assertThat(s3.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+
     Path script = Files.writeString(dir.resolve("boto_tls.py"), """
         import sys, boto3
         from botocore.config import Config
