@@ -142,6 +142,6 @@ put=$(median_of_3 fresh_put)
 warm_up 10 transfers get "$ep" "$size" "$count" "$conc" yes
 get=$(median_of_3 transfers get "$ep" "$size" "$count" "$conc" yes)
 cipher=$(curl -sv --cacert "$work/pki/ca.pem" "$ep/" -o /dev/null 2>&1 | sed -n 's/.*SSL connection using //p' | head -1)
-aes=$("$JAVA_HOME/bin/java" -XX:+PrintFlagsFinal -version 2>/dev/null | awk '$2=="UseAESIntrinsics" {print $4}')
+aes=$("$JAVA_HOME/bin/java" -XX:+PrintFlagsFinal -version 2>/dev/null | grep -o "UseAESIntrinsics *= *[a-z]*" | grep -o "[a-z]*$")
 aesni=$(grep -qw aes /proc/cpuinfo && echo yes || echo no)
 python3 -c "print(f'64 MiB over TLS ($cipher; cpu AES-NI: $aesni, JVM UseAESIntrinsics: $aes): PUT $put MiB/s = {$put/$plain_put:.2f} x plaintext, GET $get MiB/s = {$get/$plain_get:.2f} x plaintext (goal >= 0.7)')"
