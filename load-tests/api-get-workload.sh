@@ -5,6 +5,8 @@
 # throughput >= 0.8 of bare and p99 <= 5x bare's p99. Also the node's start-to-ready time and idle RSS.
 # AUTH=1: the node requires tokens (auth.enabled); the benchmark bootstraps the admin token with
 # `cairn acl bootstrap` and sends it as a Bearer header to both servers, so both parse the same header.
+# TLS=1: then the same GET against a second node serving the API over TLS (tls.http, certificates
+# from `cairn tls`), alternated with the plaintext node: goal TLS >= 0.8 of plaintext.
 # Traffic stays on 127.0.0.1.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -18,6 +20,7 @@ CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
 ROUNDS=${ROUNDS:-3}
 AUTH=${AUTH:-0}
+TLS=${TLS:-0}
 work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
@@ -80,3 +83,40 @@ t = [r[0] for r in rounds]; l = [r[1] for r in rounds]
 print('throughput cairn/bare = %s (mean %.2f; goal >= 0.8)' % (', '.join('%.2f' % x for x in t), sum(t) / len(t)))
 print('p99 cairn/bare = %s (mean %.1fx; goal <= 5x)' % (', '.join('%.1fx' % x for x in l), sum(l) / len(l)))"
 echo "start-to-ready: ${ready_ms} ms (goal <= 1500)   idle RSS: $((rss_kb/1024)) MB (goal <= 150)"
+if [ "$TLS" = 1 ]; then
+  plain_header=("${header[@]}")
+  cairn_url="http://127.0.0.1:$port/api/v1/workloads/tlsweb"  # "web" may still be being deleted
+  # admission refuses new workloads while the cpu is still busy from the last round: retry a while
+  apply() { for _ in $(seq 30); do curl -sf "$@" -X PUT -H 'Content-Type: application/json' -d "$manifest" >/dev/null && return 0; sleep 1; done; return 1; }
+  manifest='{"metadata":{"labels":{"app":"web"}},"spec":{"replicas":2,"command":["sleep","3600"],"resources":{"cpu":"10m","memory":"8Mi"}}}'
+  apply "${plain_header[@]}" "$cairn_url"
+  bin/cairn tls ca create --out "$work/pki" >/dev/null
+  bin/cairn tls cert create --ca "$work/pki" --role server --name node --ip 127.0.0.1 --out "$work/pki" >/dev/null
+  env "${auth_env[@]}" CAIRN_TLS_CA_FILE="$work/pki/ca.pem" CAIRN_TLS_CERT_FILE="$work/pki/node.pem" \
+    CAIRN_TLS_KEY_FILE="$work/pki/node-key.pem" CAIRN_TLS_HTTP=true \
+    bin/cairn agent --data-dir "$work/tls" --http-port "$(free_port)" --s3-port 0 --log-format json > "$work/tls.log" 2>&1 &
+  pids+=("$!")
+  for _ in $(seq 1200); do grep -q '"node ready' "$work/tls.log" 2>/dev/null && break; sleep 0.05; done
+  tls_base="https://127.0.0.1:$(cat "$work/tls/http.port")"
+  tls_url="$tls_base/api/v1/workloads/tlsweb"
+  tls_header=()
+  if [ "$AUTH" = 1 ]; then
+    tls_header=(-H "Authorization: Bearer $(bin/cairn acl bootstrap --addr "$tls_base" --ca-cert "$work/pki/ca.pem" -o json \
+      | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')")
+  fi
+  apply --cacert "$work/pki/ca.pem" "${tls_header[@]}" "$tls_url"
+  cipher=$(curl -sv --cacert "$work/pki/ca.pem" "${tls_header[@]}" "$tls_url" -o /dev/null 2>&1 | sed -n 's/.*SSL connection using //p' | head -1)
+  for _ in 1 2; do header=("${tls_header[@]}"); run "$tls_url" >/dev/null; header=("${plain_header[@]}"); run "$cairn_url" >/dev/null; done
+  echo "TLS on the API port ($cipher) against the same node software in plaintext:"
+  tls_results=()
+  for _ in $(seq "$ROUNDS"); do
+    header=("${tls_header[@]}"); read -r tls_rps tls_p99 < <(run "$tls_url")
+    header=("${plain_header[@]}"); read -r plain_rps plain_p99 < <(run "$cairn_url")
+    printf 'GET /api/v1/workloads/tlsweb  over TLS: %s req/s (p99 %s ms)   plaintext: %s req/s (p99 %s ms)\n' \
+      "$tls_rps" "$tls_p99" "$plain_rps" "$plain_p99"
+    tls_results+=("$tls_rps/$plain_rps")
+  done
+  python3 -c "
+t = [eval(r) for r in '${tls_results[*]}'.split()]
+print('throughput TLS/plaintext = %s (mean %.2f; goal >= 0.8)' % (', '.join('%.2f' % x for x in t), sum(t) / len(t)))"
+fi
