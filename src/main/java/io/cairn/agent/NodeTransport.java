@@ -4,6 +4,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import io.cairn.config.CairnConfig;
 import io.cairn.events.AuthDenials;
+import io.cairn.net.ListenerTransport;
 import io.cairn.tls.HandshakeFailures;
 import io.cairn.tls.NodeTls;
 import io.cairn.tls.Role;
@@ -13,12 +14,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpVersion;
-import java.util.List;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
-import io.cairn.net.ListenerTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

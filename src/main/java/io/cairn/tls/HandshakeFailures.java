@@ -36,11 +36,6 @@ public final class HandshakeFailures {
     reporter.refused(listener, source, who, reason);
   }
 
-  public double count(String listener) {
-    Counter c = counters.get(listener);
-    return c == null ? 0 : c.count();
-  }
-
   static String source(SSLEngine engine) {
     return engine == null || engine.getPeerHost() == null ? "unknown" : engine.getPeerHost();
   }
